@@ -1,0 +1,1 @@
+"""Guilu service: GraphQL API, domain services and demo data."""
