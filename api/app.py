@@ -1,0 +1,103 @@
+"""The ASGI application: GraphQL at /graphql (GraphiQL on GET in demo mode) and /healthz."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from api.config import Settings, get_settings
+from api.db import create_db_engine
+from api.graphql.context import Context
+from api.graphql.schema import schema
+from api.models import Account
+from api.services.accounts import decode_access_token
+from api.services.errors import ErrorCode, ServiceError
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("guilu")
+
+
+class BearerAuthMiddleware:
+    """Reads ``Authorization: Bearer <token>``; a present but bad token gets HTTP 401 with a coded error."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers") or []).get(b"authorization")
+        if header:
+            scheme, _, token = header.decode("latin-1").partition(" ")
+            try:
+                if scheme.lower() != "bearer" or not token.strip():
+                    raise ServiceError("the Authorization header must read: Bearer <token>", code=ErrorCode.UNAUTHENTICATED)
+                claims = decode_access_token(token.strip(), secret=self.settings.signing_secret())
+            except ServiceError as error:
+                body = {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code.value}}]}
+                response = JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["account_id"] = claims.account_id
+        await self.app(scope, receive, send)
+
+
+class GuiluGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with Guilu's per-request context, closed after the response."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if settings.demo else None, allow_queries_via_get=True)
+        self.engine = engine
+        self.settings = settings
+
+    async def get_context(self, request: Request, response: Any) -> Context:  # type: ignore[override]
+        ctx = Context(request=request, settings=self.settings, engine=self.engine)
+        account_id = request.scope.get("state", {}).get("account_id")
+        if account_id is not None:
+            ctx.viewer = ctx.session.get(Account, account_id)
+        request.scope.setdefault("state", {})["guilu_context"] = ctx
+        return ctx
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            ctx = scope.get("state", {}).pop("guilu_context", None)
+            if ctx is not None:
+                ctx.close()
+
+
+async def healthz(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
+    """The Guilu ASGI app for ``settings`` (from the environment by default)."""
+    settings = settings or get_settings()
+    settings.signing_secret()  # refuse to start without a usable secret
+    engine = engine or create_db_engine(settings.database_url)
+    graphql_app = BearerAuthMiddleware(GuiluGraphQL(engine, settings), settings)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    return app

@@ -1,0 +1,120 @@
+"""The ``guilu`` command: serve, seed, export-schema, create-user."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.config import get_settings
+
+app = typer.Typer(help="Guilu (归鹭): talent-and-credit matching for Xiamen's returnee-talent programme.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from api.db import create_db_engine, init_db
+
+    engine = create_db_engine(get_settings().database_url)
+    init_db(engine)
+    return engine
+
+
+@app.command()
+def serve(
+    demo: Annotated[bool, typer.Option("--demo", help="Create the schema and load the demo data first; "
+                                       "allows the development token secret.")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+) -> None:
+    """Run the GraphQL service under uvicorn (http://HOST:PORT/graphql)."""
+    import uvicorn
+
+    if demo:
+        os.environ["GUILU_DEMO"] = "true"
+        get_settings.cache_clear()
+    settings = get_settings()
+    try:
+        settings.signing_secret()
+    except RuntimeError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    engine = _engine()
+    if demo:
+        from api.seed import load_demo
+
+        report = load_demo(engine)
+        console.print(f"demo data: {report.total} rows added" if report.total else "demo data: already loaded")
+    engine.dispose()
+    console.print(f"Guilu on http://{host}:{port}/graphql ({settings.database_url.split('://')[0]})")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@app.command()
+def seed(demo: Annotated[bool, typer.Option("--demo", help="Load the demo data set.")] = False) -> None:
+    """Create the schema and load data; running it twice changes nothing."""
+    if not demo:
+        console.print("nothing to load: pass --demo")
+        raise typer.Exit(2)
+    from api.seed import load_demo
+
+    report = load_demo(_engine())
+    console.print(
+        f"enterprises {report.enterprises}, talents {report.talents}, jobs {report.jobs}, "
+        f"applications {report.applications}, accounts {report.accounts} added"
+    )
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the SDL.")] = Path("schema.graphql"),
+) -> None:
+    """Write the GraphQL schema (SDL) to schema.graphql."""
+    from api.graphql.schema import schema
+
+    output.write_text(str(schema) + "\n", encoding="utf-8")
+    console.print(f"wrote {output}")
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Argument(help="E-mail address of the new account.")],
+    role: Annotated[str, typer.Option(help="talent, employer, judge, headhunter, credit_officer, bank_officer, admin")],
+    enterprise: Annotated[str | None, typer.Option(help="USCC of the enterprise the account acts for.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+) -> None:
+    """Create an account (e.g. the first admin of a fresh database)."""
+    from sqlmodel import select
+
+    from api.db import session_scope
+    from api.models import Enterprise
+    from api.services.accounts import create_account
+    from api.services.errors import ServiceError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope(_engine()) as session:
+            enterprise_id = None
+            if enterprise is not None:
+                code = "".join(enterprise.split()).upper()
+                enterprise_id = session.exec(select(Enterprise.id).where(Enterprise.uscc == code)).first()
+                if enterprise_id is None:
+                    raise ServiceError(f"no enterprise with USCC {code}", field="enterprise")
+            account = create_account(session, email=email, password=password, role=role, enterprise_id=enterprise_id)
+            console.print(f"created {account.email} ({account.role})")
+    except ServiceError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""The GraphQL API: types, loaders, permissions and the root schema."""

@@ -1,0 +1,313 @@
+"""The root Mutation.  Every mutation runs in one transaction and returns a payload
+with the changed object and ``userErrors``; nothing is stored when it refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+import strawberry
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from api.graphql.context import Info
+from api.graphql.ids import decode_id_of
+from api.graphql.permissions import IsAuthenticated, require_role
+from api.graphql.types import (
+    Account,
+    Application,
+    ApplicationStatus,
+    Degree,
+    Enterprise,
+    HardRequirement,
+    IndustryChain,
+    Job,
+    LanguageLevel,
+    Role,
+    Talent,
+)
+from api.models import Account as AccountRow
+from api.models import enums
+from api.services import accounts, applications, enterprises, jobs, talents
+from api.services.errors import ServiceError
+from api.services.validation import LanguageData
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Why a mutation refused its input; nothing was changed.")
+class UserError:
+    field: str | None = strawberry.field(description="The input field at fault, when one is.")
+    message: str
+    code: str = strawberry.field(
+        description="INVALID, NOT_FOUND, DUPLICATE, FORBIDDEN, INVALID_CREDENTIALS, INVALID_TRANSITION or CONFLICT."
+    )
+
+
+def _run(info: Info, work: Callable[[Session], T]) -> tuple[T | None, list[UserError]]:
+    """Do ``work`` in one transaction: commit it, or roll it back and say why."""
+    session = info.context.session
+    try:
+        result = work(session)
+        session.commit()
+        return result, []
+    except ServiceError as error:
+        session.rollback()
+        return None, [UserError(field=error.field, message=error.message, code=error.code.value)]
+    except IntegrityError:
+        session.rollback()
+        return None, [UserError(field=None, message="this conflicts with data stored meanwhile; retry", code="CONFLICT")]
+
+
+def _viewer(info: Info) -> AccountRow:
+    viewer = info.context.viewer
+    assert viewer is not None  # guarded by IsAuthenticated
+    return viewer
+
+
+# ------------------------------------------------------------------ inputs
+
+
+@strawberry.input
+class LanguageInput:
+    language: str = strawberry.field(description="ISO 639-1 code, e.g. en, zh.")
+    level: LanguageLevel
+
+    def to_data(self) -> LanguageData:
+        return LanguageData(language=self.language, level=self.level.value)
+
+
+@strawberry.input
+class EducationInput:
+    degree: Degree
+    institution: str
+    country: str | None = strawberry.field(default=None, description="ISO 3166 two-letter code.")
+    field_of_study: str | None = None
+    year: int | None = None
+
+
+@strawberry.input(description="Profile fields; on update, omitted fields stay as they are and lists are replaced.")
+class TalentInput:
+    name_zh: str | None = None
+    name_pinyin: str | None = None
+    name_en: str | None = None
+    birth_year: int | None = None
+    nationality: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    years_experience: int | None = None
+    current_city: str | None = None
+    wished_cities: list[str] | None = None
+    wished_industries: list[IndustryChain] | None = None
+    discoverable: bool | None = None
+    skills: list[str] | None = None
+    education: list[EducationInput] | None = None
+    languages: list[LanguageInput] | None = None
+
+    def to_data(self) -> talents.TalentData:
+        return talents.TalentData(
+            name_zh=self.name_zh,
+            name_pinyin=self.name_pinyin,
+            name_en=self.name_en,
+            birth_year=self.birth_year,
+            nationality=self.nationality,
+            email=self.email,
+            phone=self.phone,
+            years_experience=self.years_experience,
+            current_city=self.current_city,
+            wished_cities=self.wished_cities,
+            wished_industries=None if self.wished_industries is None else [i.value for i in self.wished_industries],
+            discoverable=self.discoverable,
+            skills=self.skills,
+            education=None
+            if self.education is None
+            else [
+                talents.EducationData(
+                    degree=e.degree.value,
+                    institution=e.institution,
+                    country=e.country,
+                    field_of_study=e.field_of_study,
+                    year=e.year,
+                )
+                for e in self.education
+            ],
+            languages=None if self.languages is None else [lang.to_data() for lang in self.languages],
+        )
+
+
+@strawberry.input(description="Job fields; `title` is needed to post; on update, omitted fields stay as they are.")
+class JobInput:
+    title: str | None = None
+    description: str | None = None
+    required_skills: list[str] | None = None
+    preferred_skills: list[str] | None = None
+    hard_requirements: list[HardRequirement] | None = None
+    min_degree: Degree | None = None
+    fields_of_study: list[str] | None = None
+    languages: list[LanguageInput] | None = None
+    min_years_experience: int | None = None
+    salary_min: int | None = strawberry.field(default=None, description="Monthly, in yuan.")
+    salary_max: int | None = strawberry.field(default=None, description="Monthly, in yuan.")
+    headcount: int | None = None
+    city: str | None = None
+    district: str | None = None
+    industry_chain: IndustryChain | None = None
+    closes_on: date | None = None
+
+    def to_data(self) -> jobs.JobData:
+        return jobs.JobData(
+            title=self.title,
+            description=self.description,
+            required_skills=self.required_skills,
+            preferred_skills=self.preferred_skills,
+            hard_requirements=None if self.hard_requirements is None else [h.value for h in self.hard_requirements],
+            min_degree=self.min_degree.value if self.min_degree else None,
+            fields_of_study=self.fields_of_study,
+            languages=None if self.languages is None else [lang.to_data() for lang in self.languages],
+            min_years_experience=self.min_years_experience,
+            salary_min=self.salary_min,
+            salary_max=self.salary_max,
+            headcount=self.headcount,
+            city=self.city,
+            district=self.district,
+            industry_chain=self.industry_chain.value if self.industry_chain else None,
+            closes_on=self.closes_on,
+        )
+
+
+@strawberry.input
+class RegisterEnterpriseInput:
+    legal_name: str
+    uscc: str = strawberry.field(description="Unified social credit code; its check characters are verified.")
+    industry_chain: IndustryChain
+    district: str | None = None
+    aliases: list[str] = strawberry.field(default_factory=list)
+
+
+# ---------------------------------------------------------------- payloads
+
+
+@strawberry.type
+class AuthPayload:
+    token: str | None = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    account: Account | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class TalentPayload:
+    talent: Talent | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class EnterprisePayload:
+    enterprise: Enterprise | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class JobPayload:
+    job: Job | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ApplicationPayload:
+    application: Application | None
+    user_errors: list[UserError]
+
+
+def _auth_payload(info: Info, work: Callable[[Session], AccountRow]) -> AuthPayload:
+    account, errors = _run(info, work)
+    if account is None:
+        return AuthPayload(token=None, account=None, user_errors=errors)
+    settings = info.context.settings
+    token = accounts.issue_access_token(
+        account, secret=settings.signing_secret(), minutes=settings.access_token_minutes
+    )
+    return AuthPayload(token=token, account=Account(row=account), user_errors=[])
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create a talent or employer account and log in. Employer accounts act "
+                         "for an enterprise once an operator links them.")
+    def sign_up(self, info: Info, email: str, password: str, role: Role = Role.TALENT) -> AuthPayload:
+        def work(session: Session) -> AccountRow:
+            if role not in accounts.SELF_SERVICE_ROLES:
+                raise ServiceError("only talent and employer accounts can sign up", field="role")
+            return accounts.create_account(session, email=email, password=password, role=role.value)
+
+        return _auth_payload(info, work)
+
+    @strawberry.mutation(description="Exchange an e-mail and password for a bearer token.")
+    def log_in(self, info: Info, email: str, password: str) -> AuthPayload:
+        return _auth_payload(info, lambda session: accounts.authenticate(session, email=email, password=password))
+
+    @strawberry.mutation(description="The signed-in talent account's profile.", permission_classes=[IsAuthenticated])
+    def create_talent_profile(self, info: Info, input: TalentInput) -> TalentPayload:
+        talent, errors = _run(info, lambda s: talents.create_talent_profile(s, _viewer(info), input.to_data()))
+        return TalentPayload(talent=Talent.from_model(talent) if talent else None, user_errors=errors)
+
+    @strawberry.mutation(description="Change your own profile.", permission_classes=[IsAuthenticated])
+    def update_talent_profile(self, info: Info, id: strawberry.ID, input: TalentInput) -> TalentPayload:
+        pk = decode_id_of(id, "Talent")
+        talent, errors = _run(info, lambda s: talents.update_talent_profile(s, _viewer(info), pk, input.to_data()))
+        return TalentPayload(talent=Talent.from_model(talent) if talent else None, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Register an enterprise (admins and credit officers).",
+        permission_classes=[require_role(enums.Role.ADMIN, enums.Role.CREDIT_OFFICER)],
+    )
+    def register_enterprise(self, info: Info, input: RegisterEnterpriseInput) -> EnterprisePayload:
+        data = enterprises.EnterpriseData(
+            legal_name=input.legal_name,
+            uscc=input.uscc,
+            industry_chain=input.industry_chain.value,
+            district=input.district,
+            aliases=list(input.aliases),
+        )
+        enterprise, errors = _run(info, lambda s: enterprises.register_enterprise(s, data))
+        return EnterprisePayload(enterprise=Enterprise.from_model(enterprise) if enterprise else None, user_errors=errors)
+
+    @strawberry.mutation(description="Post a job for the enterprise you act for (employers).",
+                         permission_classes=[IsAuthenticated])
+    def post_job(self, info: Info, input: JobInput) -> JobPayload:
+        job, errors = _run(info, lambda s: jobs.post_job(s, _viewer(info), input.to_data()))
+        return JobPayload(job=Job.from_model(job) if job else None, user_errors=errors)
+
+    @strawberry.mutation(description="Change one of your enterprise's jobs.", permission_classes=[IsAuthenticated])
+    def update_job(self, info: Info, id: strawberry.ID, input: JobInput) -> JobPayload:
+        pk = decode_id_of(id, "Job")
+        job, errors = _run(info, lambda s: jobs.update_job(s, _viewer(info), pk, input.to_data()))
+        return JobPayload(job=Job.from_model(job) if job else None, user_errors=errors)
+
+    @strawberry.mutation(description="Stop taking applications for one of your enterprise's jobs.",
+                         permission_classes=[IsAuthenticated])
+    def close_job(self, info: Info, id: strawberry.ID) -> JobPayload:
+        pk = decode_id_of(id, "Job")
+        job, errors = _run(info, lambda s: jobs.close_job(s, _viewer(info), pk))
+        return JobPayload(job=Job.from_model(job) if job else None, user_errors=errors)
+
+    @strawberry.mutation(description="Apply to an open job, once (talents with a profile).",
+                         permission_classes=[IsAuthenticated])
+    def apply_to_job(self, info: Info, job_id: strawberry.ID) -> ApplicationPayload:
+        pk = decode_id_of(job_id, "Job")
+        application, errors = _run(info, lambda s: applications.apply_to_job(s, _viewer(info), pk))
+        return ApplicationPayload(
+            application=Application.from_model(application) if application else None, user_errors=errors
+        )
+
+    @strawberry.mutation(
+        description="Move an application along applied -> screening -> interview -> offer -> hired, or reject it "
+        "(the job's employer); withdraw it (the talent).",
+        permission_classes=[IsAuthenticated],
+    )
+    def move_application(self, info: Info, id: strawberry.ID, status: ApplicationStatus) -> ApplicationPayload:
+        pk = decode_id_of(id, "Application")
+        application, errors = _run(info, lambda s: applications.move_application(s, _viewer(info), pk, status.value))
+        return ApplicationPayload(
+            application=Application.from_model(application) if application else None, user_errors=errors
+        )

@@ -1,0 +1,328 @@
+"""The root Query: thin resolvers that check input, call services and map rows to types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from api.graphql.context import Context, Info
+from api.graphql.errors import bad_input, forbidden, not_found
+from api.graphql.ids import decode_global_id, decode_id_of
+from api.graphql.pagination import Connection, PageRequest, connection_from_slice, page_request
+from api.graphql.permissions import IsAuthenticated, can_see_application, can_see_talent
+from api.graphql.types import (
+    Account,
+    Application,
+    CandidateMatch,
+    Degree,
+    Enterprise,
+    EnterpriseMatch,
+    IndustryChain,
+    Job,
+    JobMatch,
+    JobStatus,
+    Node,
+    Talent,
+)
+from api.models import Application as ApplicationRow
+from api.models import Enterprise as EnterpriseRow
+from api.models import EnterpriseAlias
+from api.models import Job as JobRow
+from api.models import Talent as TalentRow
+from api.models import TalentEducation, TalentSkill
+from api.models.enums import DegreeLevel, Role
+from api.services import matching
+from matching.normalise import normalize_text
+
+MAX_SEARCH_LENGTH = 200
+MAX_RESOLVE_LIMIT = 20
+
+
+def _search_text(search: str | None) -> str | None:
+    if search is None:
+        return None
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise bad_input(f"`search` must be at most {MAX_SEARCH_LENGTH} characters")
+    return search if search.strip() else None
+
+
+@strawberry.input(description="Narrows `jobs`; every given field must hold.")
+class JobFilter:
+    status: JobStatus | None = strawberry.field(default=None, description="Default: open jobs only.")
+    industry_chain: IndustryChain | None = None
+    city: str | None = None
+    district: str | None = None
+    employer_id: strawberry.ID | None = None
+    min_salary: int | None = strawberry.field(default=None, description="Jobs whose salaryMax reaches this.")
+
+
+@strawberry.input(description="Narrows `talents`; every given field must hold.")
+class TalentFilter:
+    nationality: str | None = None
+    min_degree: Degree | None = strawberry.field(default=None, description="Highest degree at least this.")
+    wished_industry: IndustryChain | None = None
+    current_city: str | None = None
+    skill: str | None = strawberry.field(default=None, description="A skill, in any language or spelling.")
+
+
+def _page_of_ids(ids: list[int], page: PageRequest) -> list[int]:
+    return ids[page.offset : page.offset + page.limit]
+
+
+def _rows_in_order(session: Session, model: Any, ids: list[int]) -> list[Any]:
+    rows = {r.id: r for r in session.exec(select(model).where(col(model.id).in_(ids)))} if ids else {}
+    return [rows[i] for i in ids if i in rows]
+
+
+def _job_query(session: Session, flt: JobFilter | None) -> Any:
+    flt = flt or JobFilter()
+    query = select(JobRow.id)
+    query = query.where(JobRow.status == (flt.status.value if flt.status else "open"))
+    if flt.industry_chain:
+        query = query.where(JobRow.industry_chain == flt.industry_chain.value)
+    if flt.city:
+        query = query.where(JobRow.city == flt.city.strip())
+    if flt.district:
+        query = query.where(JobRow.district == flt.district.strip())
+    if flt.employer_id:
+        query = query.where(JobRow.employer_id == decode_id_of(flt.employer_id, "Enterprise"))
+    if flt.min_salary is not None:
+        query = query.where(col(JobRow.salary_max) >= flt.min_salary)
+    return query
+
+
+def _talent_query(session: Session, flt: TalentFilter | None) -> Any:
+    query = select(TalentRow.id)
+    if flt is None:
+        return query
+    if flt.nationality:
+        query = query.where(TalentRow.nationality == flt.nationality.strip().upper())
+    if flt.min_degree:
+        order = list(DegreeLevel)
+        allowed = [d.value for d in order[order.index(DegreeLevel(flt.min_degree.value)) :]]
+        query = query.where(
+            col(TalentRow.id).in_(select(TalentEducation.talent_id).where(col(TalentEducation.degree).in_(allowed)))
+        )
+    if flt.wished_industry:
+        wished = flt.wished_industry.value
+        ids = [t.id for t in session.exec(select(TalentRow)) if wished in t.wished_industries]
+        query = query.where(col(TalentRow.id).in_(ids))
+    if flt.current_city:
+        query = query.where(TalentRow.current_city == flt.current_city.strip())
+    if flt.skill:
+        ids = matching.search_talents(session, flt.skill)
+        query = query.where(col(TalentRow.id).in_(ids))
+    return query
+
+
+async def _visible_talent(ctx: Context, row: TalentRow | None) -> TalentRow | None:
+    return row if row is not None and await can_see_talent(ctx, row) else None
+
+
+async def _node(ctx: Context, global_id: str) -> Node | None:
+    type_name, pk = decode_global_id(global_id)
+    loaders = ctx.loaders
+    if type_name == "Enterprise":
+        ent = await loaders.enterprise_by_id.load(pk)
+        return Enterprise.from_model(ent) if ent else None
+    if type_name == "Job":
+        job = await loaders.job_by_id.load(pk)
+        return Job.from_model(job) if job else None
+    if type_name == "Talent":
+        talent = await _visible_talent(ctx, await loaders.talent_by_id.load(pk))
+        return Talent.from_model(talent) if talent else None
+    if type_name == "Application":
+        app = await loaders.application_by_id.load(pk)
+        return Application.from_model(app) if app and await can_see_application(ctx, app) else None
+    raise bad_input(f"unknown ID type {type_name!r}")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in account, or null when anonymous.")
+    def me(self, info: Info) -> Account | None:
+        viewer = info.context.viewer
+        return Account(row=viewer) if viewer else None
+
+    @strawberry.field(description="Any object by its global ID; null when it does not exist or you may not see it.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await _node(info.context, id)
+
+    @strawberry.field(
+        description="A talent profile; needs a signed-in account. Hidden profiles only to their owner, "
+        "admins and employers they applied to.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def talent(self, info: Info, id: strawberry.ID) -> Talent | None:
+        row = await info.context.loaders.talent_by_id.load(decode_id_of(id, "Talent"))
+        visible = await _visible_talent(info.context, row)
+        return Talent.from_model(visible) if visible else None
+
+    @strawberry.field(
+        description="Talent profiles you may see, by id; `search` matches names (Chinese, pinyin, English) and skills.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def talents(
+        self,
+        info: Info,
+        search: str | None = None,
+        filter: TalentFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[Talent]:
+        ctx = info.context
+        page = page_request(first, after)
+        text = _search_text(search)
+        query = _talent_query(ctx.session, filter)
+        viewer = ctx.viewer
+        assert viewer is not None
+        if viewer.role != Role.ADMIN:
+            applied = select(ApplicationRow.talent_id).join(JobRow, col(JobRow.id) == col(ApplicationRow.job_id))
+            applied = applied.where(JobRow.employer_id == (viewer.enterprise_id or -1))
+            query = query.where(
+                col(TalentRow.discoverable).is_(True)
+                | (TalentRow.id == (viewer.talent_id or -1))
+                | col(TalentRow.id).in_(applied)
+            )
+        if text is not None:
+            query = query.where(col(TalentRow.id).in_(matching.search_talents(ctx.session, text)))
+        total = ctx.session.exec(select(func.count()).select_from(query.subquery())).one()
+        ids = list(ctx.session.exec(query.order_by(TalentRow.id).offset(page.offset).limit(page.limit)))
+        rows = _rows_in_order(ctx.session, TalentRow, ids)
+        return connection_from_slice([Talent.from_model(r) for r in rows], page, total)
+
+    @strawberry.field(description="An enterprise by global ID or by unified social credit code.")
+    async def enterprise(self, info: Info, id: strawberry.ID | None = None, uscc: str | None = None) -> Enterprise | None:
+        if (id is None) == (uscc is None):
+            raise bad_input("give exactly one of `id` and `uscc`")
+        if id is not None:
+            row = await info.context.loaders.enterprise_by_id.load(decode_id_of(id, "Enterprise"))
+        else:
+            assert uscc is not None
+            code = "".join(uscc.split()).upper()
+            row = info.context.session.exec(select(EnterpriseRow).where(EnterpriseRow.uscc == code)).first()
+        return Enterprise.from_model(row) if row else None
+
+    @strawberry.field(description="Enterprises by id; `search` matches legal names and aliases, fuzzy and in pinyin.")
+    async def enterprises(
+        self, info: Info, search: str | None = None, first: int | None = 20, after: str | None = None
+    ) -> Connection[Enterprise]:
+        session = info.context.session
+        page = page_request(first, after)
+        text = _search_text(search)
+        if text is None:
+            total = session.exec(select(func.count(EnterpriseRow.id))).one()
+            rows = list(session.exec(select(EnterpriseRow).order_by(EnterpriseRow.id).offset(page.offset).limit(page.limit)))
+            return connection_from_slice([Enterprise.from_model(r) for r in rows], page, total)
+        ids = _enterprise_search_ids(session, text)
+        rows = _rows_in_order(session, EnterpriseRow, _page_of_ids(ids, page))
+        return connection_from_slice([Enterprise.from_model(r) for r in rows], page, len(ids))
+
+    @strawberry.field(description="A job by global ID.")
+    async def job(self, info: Info, id: strawberry.ID) -> Job | None:
+        row = await info.context.loaders.job_by_id.load(decode_id_of(id, "Job"))
+        return Job.from_model(row) if row else None
+
+    @strawberry.field(
+        description="Jobs (open ones unless `filter.status` says otherwise). Without `search` they come by id; "
+        "with it, best match first: typo-tolerant over title, skills, employer and description, in Chinese, "
+        "English, pinyin or Traditional characters; exact and prefix matches rank above fuzzy ones."
+    )
+    async def jobs(
+        self,
+        info: Info,
+        search: str | None = None,
+        filter: JobFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[Job]:
+        session = info.context.session
+        page = page_request(first, after)
+        text = _search_text(search)
+        query = _job_query(session, filter)
+        if text is None:
+            total = session.exec(select(func.count()).select_from(query.subquery())).one()
+            ids = list(session.exec(query.order_by(JobRow.id).offset(page.offset).limit(page.limit)))
+        else:
+            allowed = set(session.exec(query))
+            ranked = [hit.id for hit in matching.search_jobs(session, text) if hit.id in allowed]
+            total = len(ranked)
+            ids = _page_of_ids(ranked, page)
+        rows = _rows_in_order(session, JobRow, ids)
+        return connection_from_slice([Job.from_model(r) for r in rows], page, total)
+
+    @strawberry.field(
+        description="Candidates for a job, best first, each with the score explained. For the job's employer "
+        "and admins. Hard requirements filter; the rest score. Ties by talent id.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def rank_candidates(
+        self, info: Info, job_id: strawberry.ID, first: int | None = 20, after: str | None = None
+    ) -> Connection[CandidateMatch]:
+        ctx = info.context
+        page = page_request(first, after)
+        job = ctx.session.get(JobRow, decode_id_of(job_id, "Job"))
+        if job is None:
+            raise not_found("job not found")
+        viewer = ctx.viewer
+        assert viewer is not None
+        if viewer.role != Role.ADMIN and not (viewer.role == Role.EMPLOYER and viewer.enterprise_id == job.employer_id):
+            raise forbidden("only the job's employer and admins rank its candidates")
+        results = matching.candidates_for_job(ctx.session, job)
+        chosen = results[page.offset : page.offset + page.limit]
+        rows = {r.id: r for r in _rows_in_order(ctx.session, TalentRow, [m.talent_id for m in chosen])}
+        nodes = [CandidateMatch.from_result(m, rows[m.talent_id]) for m in chosen]
+        return connection_from_slice(nodes, page, len(results))
+
+    @strawberry.field(
+        description="Open jobs for a talent, best first, each with the score explained. For the talent and admins.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def recommend_jobs(
+        self, info: Info, talent_id: strawberry.ID, first: int | None = 20, after: str | None = None
+    ) -> Connection[JobMatch]:
+        ctx = info.context
+        page = page_request(first, after)
+        pk = decode_id_of(talent_id, "Talent")
+        viewer = ctx.viewer
+        assert viewer is not None
+        if viewer.role != Role.ADMIN and viewer.talent_id != pk:
+            raise forbidden("only the talent and admins see a talent's recommendations")
+        if ctx.session.get(TalentRow, pk) is None:
+            raise not_found("talent not found")
+        results = matching.jobs_for_talent(ctx.session, pk)
+        chosen = results[page.offset : page.offset + page.limit]
+        rows = {r.id: r for r in _rows_in_order(ctx.session, JobRow, [m.job_id for m in chosen])}
+        nodes = [JobMatch.from_result(m, rows[m.job_id]) for m in chosen]
+        return connection_from_slice(nodes, page, len(results))
+
+    @strawberry.field(
+        description="Registered enterprises a free-text name may mean, best first; empty when nothing is a "
+        "confident match (near-twins such as 招商银行 and 招商局 are kept apart)."
+    )
+    async def resolve_enterprise(self, info: Info, name: str, limit: int = 5) -> list[EnterpriseMatch]:
+        if not 1 <= limit <= MAX_RESOLVE_LIMIT:
+            raise bad_input(f"`limit` must be between 1 and {MAX_RESOLVE_LIMIT}")
+        if not name.strip() or len(name) > MAX_SEARCH_LENGTH:
+            raise bad_input(f"`name` must have 1 to {MAX_SEARCH_LENGTH} characters")
+        session = info.context.session
+        matches = matching.resolve_enterprise_name(session, name, limit=limit)
+        rows = {r.id: r for r in _rows_in_order(session, EnterpriseRow, [m.id for m in matches])}
+        return [
+            EnterpriseMatch(enterprise=Enterprise.from_model(rows[m.id]), score=m.score, matched_name=m.matched_name)
+            for m in matches
+            if m.id in rows
+        ]
+
+
+def _enterprise_search_ids(session: Session, text: str) -> list[int]:
+    """Confident resolutions first, then enterprises whose name or alias contains the text."""
+    ids = [m.id for m in matching.resolve_enterprise_name(session, text, limit=MAX_RESOLVE_LIMIT)]
+    needle = normalize_text(text)
+    names = list(session.exec(select(EnterpriseRow.id, EnterpriseRow.legal_name).order_by(EnterpriseRow.id)))
+    names += list(session.exec(select(EnterpriseAlias.enterprise_id, EnterpriseAlias.name).order_by(EnterpriseAlias.enterprise_id)))
+    contained = sorted({eid for eid, name in names if needle and needle in normalize_text(name)})
+    return list(dict.fromkeys([*ids, *contained]))

@@ -1,0 +1,41 @@
+"""The Strawberry schema: root types, extensions, error masking."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+
+from api.graphql.mutations import Mutation
+from api.graphql.queries import Query
+from api.graphql.types import Application, Enterprise, Job, Talent
+
+__all__ = ["MAX_QUERY_DEPTH", "schema"]
+
+MAX_QUERY_DEPTH = 12
+MASKED_MESSAGE = "Unexpected error."
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask only unexpected errors: anything raised that is not a GraphQL error of ours.
+
+    Parse and validation errors, permission refusals and our coded errors
+    (:class:`api.graphql.errors.ApiError`) stay readable.
+    """
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Talent, Enterprise, Job, Application],
+    config=StrawberryConfig(auto_camel_case=True),
+    extensions=[
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
+        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
+    ],
+)

@@ -1,0 +1,90 @@
+"""Applications and their status pipeline.
+
+    applied -> screening -> interview -> offer -> hired
+    any open stage (applied, screening, interview, offer) -> rejected | withdrawn
+
+The employer who posted the job moves an application along the pipeline and
+may reject it; the talent may withdraw it.  Every change is timestamped in
+``application_event``; any other transition is refused.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from api.models import Account, Application, ApplicationEvent, Job, Talent
+from api.models.enums import ApplicationStatus, JobStatus, Role
+from api.services.errors import ErrorCode, ServiceError
+from api.services.validation import enum_value
+from api.timeutil import utcnow
+
+__all__ = ["ALLOWED_TRANSITIONS", "apply_to_job", "move_application"]
+
+S = ApplicationStatus
+OPEN_STAGES = (S.APPLIED, S.SCREENING, S.INTERVIEW, S.OFFER)
+_NEXT_STAGE = {S.APPLIED: S.SCREENING, S.SCREENING: S.INTERVIEW, S.INTERVIEW: S.OFFER, S.OFFER: S.HIRED}
+ALLOWED_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    stage: frozenset({_NEXT_STAGE[stage], S.REJECTED, S.WITHDRAWN}) for stage in OPEN_STAGES
+}
+# Who may make a move: the talent only withdraws; the employer does the rest.
+_TALENT_MOVES = frozenset({S.WITHDRAWN})
+
+
+def _record(session: Session, application: Application, new: ApplicationStatus, actor: Account) -> None:
+    """Log the change of ``application`` to ``new``; a fresh application has no previous status."""
+    previous = None if application.id is None else application.status
+    session.add(application)
+    session.flush()
+    session.add(
+        ApplicationEvent(
+            application_id=application.id, from_status=previous, to_status=new.value, actor_account_id=actor.id
+        )
+    )
+    application.status = new.value
+    application.updated_at = utcnow()
+    session.flush()
+
+
+def apply_to_job(session: Session, account: Account, job_id: int) -> Application:
+    """The talent ``account`` acts for applies to an open job, once."""
+    if account.role != Role.TALENT or account.talent_id is None:
+        raise ServiceError("only talent accounts with a profile apply to jobs", code=ErrorCode.FORBIDDEN)
+    job = session.get(Job, job_id)
+    if job is None:
+        raise ServiceError("job not found", field="jobId", code=ErrorCode.NOT_FOUND)
+    if job.status != JobStatus.OPEN:
+        raise ServiceError("the job is closed", field="jobId", code=ErrorCode.INVALID_TRANSITION)
+    existing = session.exec(
+        select(Application.id).where(Application.talent_id == account.talent_id, Application.job_id == job_id)
+    ).first()
+    if existing is not None:
+        raise ServiceError("you have already applied to this job", field="jobId", code=ErrorCode.DUPLICATE)
+    application = Application(talent_id=account.talent_id, job_id=job_id, status=S.APPLIED.value)
+    _record(session, application, S.APPLIED, account)
+    return application
+
+
+def move_application(session: Session, account: Account, application_id: int, status: str) -> Application:
+    """Move an application to ``status`` if the pipeline and the actor's role allow it."""
+    target = S(enum_value(status, S, "status"))
+    application = session.get(Application, application_id, with_for_update=True)
+    if application is None:
+        raise ServiceError("application not found", field="id", code=ErrorCode.NOT_FOUND)
+    job = session.get(Job, application.job_id)
+    talent = session.get(Talent, application.talent_id)
+    assert job is not None and talent is not None
+    is_employer = account.role == Role.EMPLOYER and account.enterprise_id == job.employer_id
+    is_talent = account.role == Role.TALENT and account.talent_id == talent.id
+    if not (is_employer or is_talent or account.role == Role.ADMIN):
+        raise ServiceError("only the job's employer or the applicant may move this application",
+                           field="id", code=ErrorCode.FORBIDDEN)
+    if is_talent and target not in _TALENT_MOVES:
+        raise ServiceError("a talent may only withdraw an application", field="status", code=ErrorCode.FORBIDDEN)
+    if is_employer and target == S.WITHDRAWN:
+        raise ServiceError("only the applicant may withdraw an application", field="status", code=ErrorCode.FORBIDDEN)
+    current = S(application.status)
+    if target not in ALLOWED_TRANSITIONS.get(current, frozenset()):
+        raise ServiceError(f"an application cannot move from {current.value} to {target.value}",
+                           field="status", code=ErrorCode.INVALID_TRANSITION)
+    _record(session, application, target, account)
+    return application

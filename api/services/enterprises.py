@@ -1,0 +1,45 @@
+"""Enterprises: registration with a validated USCC, and their names for resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from api.models import Enterprise, EnterpriseAlias
+from api.models.enums import IndustryChain
+from api.services.errors import ErrorCode, ServiceError
+from api.services.validation import clean_list, enum_value, optional_text, required_text
+from api.uscc import InvalidUSCC, validate_uscc
+
+__all__ = ["EnterpriseData", "register_enterprise"]
+
+
+@dataclass(slots=True)
+class EnterpriseData:
+    legal_name: str
+    uscc: str
+    industry_chain: str
+    district: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+def register_enterprise(session: Session, data: EnterpriseData) -> Enterprise:
+    """A new enterprise; refused when the USCC is malformed or already registered."""
+    legal_name = required_text(data.legal_name, "legalName", max_length=200)
+    try:
+        uscc = validate_uscc(data.uscc or "")
+    except InvalidUSCC as error:
+        raise ServiceError(f"uscc is invalid: {error}", field="uscc") from None
+    chain = enum_value(data.industry_chain, IndustryChain, "industryChain")
+    district = optional_text(data.district, "district", max_length=40)
+    aliases = [a for a in clean_list(data.aliases, "aliases", max_items=20, max_length=200) if a != legal_name]
+    if session.exec(select(Enterprise.id).where(Enterprise.uscc == uscc)).first() is not None:
+        raise ServiceError("an enterprise with this USCC is already registered", field="uscc", code=ErrorCode.DUPLICATE)
+    enterprise = Enterprise(legal_name=legal_name, uscc=uscc, industry_chain=chain, district=district)
+    session.add(enterprise)
+    session.flush()
+    assert enterprise.id is not None
+    session.add_all(EnterpriseAlias(enterprise_id=enterprise.id, name=a, position=i) for i, a in enumerate(aliases))
+    session.flush()
+    return enterprise

@@ -1,0 +1,27 @@
+"""The one error type services raise for a request they refuse."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["ErrorCode", "ServiceError"]
+
+
+class ErrorCode(StrEnum):
+    INVALID = "INVALID"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    FORBIDDEN = "FORBIDDEN"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+
+
+class ServiceError(Exception):
+    """A refused request: which input ``field`` (or None), a readable message, a stable code."""
+
+    def __init__(self, message: str, *, code: ErrorCode = ErrorCode.INVALID, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field

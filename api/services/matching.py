@@ -1,0 +1,308 @@
+"""The bridge between stored rows and the pure engine in :mod:`matching`.
+
+Each process keeps the engine's indexes (job search, enterprise resolution,
+talent profiles) in memory and checks a cheap *watermark* (row count and
+latest ``updated_at``) of the underlying tables on every use; when another
+request or another worker changed the data, the index is rebuilt before it
+answers.  So every worker sees every committed change on its next request.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from api.config import get_settings
+from api.models import (
+    Application,
+    Enterprise,
+    EnterpriseAlias,
+    Job,
+    JobLanguage,
+    JobSkill,
+    Talent,
+    TalentEducation,
+    TalentLanguage,
+    TalentSkill,
+)
+from api.models.enums import JobStatus
+from matching.normalise import name_pinyin, normalize_text
+from matching.profiles import Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
+from matching.resolve import OrganisationResolver, OrgMatch, OrgRecord
+from matching.score import MatchResult, rank_candidates, rank_jobs
+from matching.search import JobSearchIndex, SearchDoc, SearchHit
+from matching.vocabulary import SkillVocabulary
+
+__all__ = [
+    "candidates_for_job",
+    "jobs_for_talent",
+    "resolve_enterprise_name",
+    "search_jobs",
+    "search_talents",
+    "vocabulary",
+]
+
+T = TypeVar("T")
+Watermark = tuple[Any, ...]
+
+
+@dataclass
+class _Cached(Generic[T]):
+    watermark: Watermark | None = None
+    value: T | None = None
+
+
+class _WatermarkCache(Generic[T]):
+    """A value rebuilt whenever the watermark of the data it was built from moves."""
+
+    def __init__(self, watermark: Callable[[Session], Watermark], build: Callable[[Session], T]) -> None:
+        self._watermark = watermark
+        self._build = build
+        self._cached: _Cached[T] = _Cached()
+        self._lock = Lock()
+
+    def get(self, session: Session) -> T:
+        mark = self._watermark(session)
+        with self._lock:
+            if self._cached.value is None or self._cached.watermark != mark:
+                self._cached = _Cached(mark, self._build(session))
+            return self._cached.value
+
+
+def _table_mark(session: Session, model: Any) -> Watermark:
+    row = session.exec(select(func.count(model.id), func.max(model.updated_at))).one()
+    return tuple(row)
+
+
+_vocabulary: SkillVocabulary | None = None
+
+
+def vocabulary() -> SkillVocabulary:
+    """The skill vocabulary from ``seeds/skills.json``, loaded once per process."""
+    global _vocabulary
+    if _vocabulary is None:
+        _vocabulary = SkillVocabulary.load(get_settings().skills_path)
+    return _vocabulary
+
+
+# ---------------------------------------------------------------- profiles
+
+
+def _degree(value: str | None) -> Degree | None:
+    return Degree[value.upper()] if value else None
+
+
+def _languages(rows: Iterable[TalentLanguage | JobLanguage]) -> tuple[LanguageSkill, ...]:
+    return tuple(LanguageSkill(r.language, LanguageLevel[r.level.upper()]) for r in rows)
+
+
+def _group(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key)].append(row)
+    return grouped
+
+
+def talent_profiles(session: Session, talent_ids: Iterable[int] | None = None) -> dict[int, TalentProfile]:
+    """Engine profiles of the given talents (all when ``talent_ids`` is None), four queries in all."""
+    ids = None if talent_ids is None else list(talent_ids)
+
+    def rows(model: Any, key: Any) -> list[Any]:
+        query = select(model).order_by(key, model.position) if hasattr(model, "position") else select(model)
+        if ids is not None:
+            query = query.where(col(key).in_(ids))
+        return list(session.exec(query))
+
+    talents = rows(Talent, Talent.id)
+    skills = _group(rows(TalentSkill, TalentSkill.talent_id), "talent_id")
+    education = _group(rows(TalentEducation, TalentEducation.talent_id), "talent_id")
+    languages = _group(rows(TalentLanguage, TalentLanguage.talent_id), "talent_id")
+    profiles = {}
+    for t in talents:
+        degrees = [_degree(e.degree) for e in education[t.id]]
+        profiles[t.id] = TalentProfile(
+            id=t.id,
+            skills=tuple(s.name for s in skills[t.id]),
+            highest_degree=max((d for d in degrees if d is not None), default=None),
+            fields_of_study=tuple(e.field_of_study for e in education[t.id] if e.field_of_study),
+            languages=_languages(languages[t.id]),
+            years_experience=float(t.years_experience),
+            current_city=t.current_city,
+            wished_cities=tuple(t.wished_cities),
+            wished_industries=tuple(t.wished_industries),
+        )
+    return profiles
+
+
+def job_profiles(session: Session, jobs: list[Job]) -> dict[int, JobProfile]:
+    """Engine profiles of ``jobs``, two queries for their skills and languages."""
+    ids = [j.id for j in jobs]
+    skills = _group(
+        session.exec(select(JobSkill).where(col(JobSkill.job_id).in_(ids)).order_by(JobSkill.job_id, JobSkill.position)),
+        "job_id",
+    )
+    languages = _group(
+        session.exec(
+            select(JobLanguage).where(col(JobLanguage.job_id).in_(ids)).order_by(JobLanguage.job_id, JobLanguage.position)
+        ),
+        "job_id",
+    )
+    return {
+        j.id: JobProfile(
+            id=j.id,
+            required_skills=tuple(s.name for s in skills[j.id] if s.kind == "required"),
+            preferred_skills=tuple(s.name for s in skills[j.id] if s.kind == "preferred"),
+            min_degree=_degree(j.min_degree),
+            fields_of_study=tuple(j.fields_of_study),
+            languages=_languages(languages[j.id]),
+            min_years_experience=float(j.min_years_experience),
+            city=j.city,
+            industry=j.industry_chain,
+            hard=frozenset(j.hard_requirements),
+        )
+        for j in jobs
+    }
+
+
+def _all_talent_profiles(session: Session) -> dict[int, TalentProfile]:
+    return talent_profiles(session)
+
+
+def _open_job_profiles(session: Session) -> dict[int, JobProfile]:
+    return job_profiles(session, list(session.exec(select(Job).where(Job.status == JobStatus.OPEN))))
+
+
+_talents = _WatermarkCache(lambda s: _table_mark(s, Talent), _all_talent_profiles)
+_open_jobs = _WatermarkCache(lambda s: _table_mark(s, Job), _open_job_profiles)
+
+
+def candidates_for_job(session: Session, job: Job) -> list[MatchResult]:
+    """Ranked eligible candidates: discoverable talents and everyone who applied to ``job``."""
+    assert job.id is not None
+    applicants = set(session.exec(select(Application.talent_id).where(Application.job_id == job.id)))
+    discoverable = set(session.exec(select(Talent.id).where(col(Talent.discoverable).is_(True))))
+    profiles = _talents.get(session)
+    pool = [p for tid, p in profiles.items() if tid in discoverable or tid in applicants]
+    return rank_candidates(job_profiles(session, [job])[job.id], pool, vocabulary())
+
+
+def jobs_for_talent(session: Session, talent_id: int) -> list[MatchResult]:
+    """Open jobs ranked for one talent by the same scorer."""
+    profile = talent_profiles(session, [talent_id])[talent_id]
+    return rank_jobs(profile, list(_open_jobs.get(session).values()), vocabulary())
+
+
+# ------------------------------------------------------------- job search
+
+
+def _job_search_index(session: Session) -> JobSearchIndex:
+    names = dict(session.exec(select(Enterprise.id, Enterprise.legal_name)).all())
+    skills = _group(session.exec(select(JobSkill).order_by(JobSkill.job_id, JobSkill.position)), "job_id")
+    docs = [
+        SearchDoc(
+            id=j.id,
+            title=j.title,
+            skills=tuple(s.name for s in skills[j.id]),
+            employer_name=names.get(j.employer_id, ""),
+            description=j.description,
+        )
+        for j in session.exec(select(Job))
+    ]
+    return JobSearchIndex(docs)
+
+
+def _jobs_and_employers_mark(session: Session) -> Watermark:
+    return _table_mark(session, Job) + _table_mark(session, Enterprise)
+
+
+_job_search = _WatermarkCache(_jobs_and_employers_mark, _job_search_index)
+
+
+def search_jobs(session: Session, query: str) -> list[SearchHit]:
+    """Jobs matching ``query``, best first (exact above prefix above fuzzy)."""
+    return _job_search.get(session).search(query, limit=None)
+
+
+# ------------------------------------------------------ enterprise resolution
+
+
+def _enterprise_resolver(session: Session) -> OrganisationResolver:
+    aliases = _group(session.exec(select(EnterpriseAlias).order_by(EnterpriseAlias.position)), "enterprise_id")
+    records = [
+        OrgRecord(id=e.id, names=(e.legal_name, *(a.name for a in aliases[e.id])))
+        for e in session.exec(select(Enterprise).order_by(Enterprise.id))
+    ]
+    return OrganisationResolver(records)
+
+
+_resolver = _WatermarkCache(lambda s: _table_mark(s, Enterprise), _enterprise_resolver)
+
+
+def resolve_enterprise_name(session: Session, name: str, *, limit: int) -> list[OrgMatch]:
+    """Confident matches of ``name`` among registered enterprises, best first."""
+    return _resolver.get(session).resolve(name, limit=limit)
+
+
+# ------------------------------------------------------------ talent search
+
+
+@dataclass(frozen=True, slots=True)
+class _TalentKeys:
+    id: int
+    names: tuple[str, ...]
+    skill_ids: frozenset[str]
+    skills: tuple[str, ...]
+
+
+def _talent_keys(session: Session) -> list[_TalentKeys]:
+    vocab = vocabulary()
+    skills = _group(session.exec(select(TalentSkill).order_by(TalentSkill.talent_id, TalentSkill.position)), "talent_id")
+    keys = []
+    for t in session.exec(select(Talent).order_by(Talent.id)):
+        names = [normalize_text(n) for n in (t.name_zh, t.name_pinyin, t.name_en) if n]
+        if t.name_zh:
+            names.append(name_pinyin(t.name_zh).replace(" ", ""))
+        if t.name_pinyin:
+            names.append(normalize_text(t.name_pinyin).replace(" ", ""))
+        resolved = (vocab.resolve(s.name) for s in skills[t.id])
+        keys.append(
+            _TalentKeys(
+                id=t.id,
+                names=tuple(dict.fromkeys(names)),
+                skill_ids=frozenset(r.skill.id for r in resolved if r is not None),
+                skills=tuple(normalize_text(s.name) for s in skills[t.id]),
+            )
+        )
+    return keys
+
+
+_talent_search = _WatermarkCache(lambda s: _table_mark(s, Talent), _talent_keys)
+
+
+def search_talents(session: Session, query: str) -> list[int]:
+    """Ids of talents whose name (Chinese, pinyin, English) or a skill matches ``query``, by id.
+
+    A name matches when it contains the query (spaces ignored for pinyin); a
+    skill matches when both resolve to the same canonical skill or the query
+    is part of the skill as written.
+    """
+    needle = normalize_text(query)
+    if not needle:
+        return []
+    compact = needle.replace(" ", "")
+    resolved = vocabulary().resolve(query)
+    hits = []
+    for keys in _talent_search.get(session):
+        if (
+            any(needle in n or compact in n.replace(" ", "") for n in keys.names)
+            or (resolved is not None and resolved.skill.id in keys.skill_ids)
+            or any(needle in s for s in keys.skills)
+        ):
+            hits.append(keys.id)
+    return hits

@@ -1,0 +1,75 @@
+"""Checks shared by every service's input: text lengths, enum values, year ranges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from api.models.enums import LanguageLevelName
+from api.services.errors import ErrorCode, ServiceError
+
+__all__ = ["LanguageData", "clean_languages", "clean_list", "enum_value", "optional_text", "required_text"]
+
+
+def required_text(value: str | None, field: str, *, max_length: int) -> str:
+    """``value`` stripped; refused when blank or longer than ``max_length``."""
+    text = (value or "").strip()
+    if not text:
+        raise ServiceError(f"{field} must not be empty", field=field)
+    if len(text) > max_length:
+        raise ServiceError(f"{field} is longer than {max_length} characters", field=field)
+    return text
+
+
+def optional_text(value: str | None, field: str, *, max_length: int) -> str | None:
+    """``value`` stripped, None when blank; refused when longer than ``max_length``."""
+    if value is None or not value.strip():
+        return None
+    return required_text(value, field, max_length=max_length)
+
+
+def clean_list(values: Iterable[str] | None, field: str, *, max_items: int, max_length: int) -> list[str]:
+    """Non-blank, stripped, de-duplicated (first occurrence wins) items of ``values``."""
+    kept: list[str] = []
+    keys: set[str] = set()
+    for value in values or ():
+        text = required_text(value, field, max_length=max_length)
+        if text.casefold() not in keys:
+            keys.add(text.casefold())
+            kept.append(text)
+    if len(kept) > max_items:
+        raise ServiceError(f"{field} has more than {max_items} items", field=field)
+    return kept
+
+
+def enum_value(value: str, enum: type[StrEnum], field: str) -> str:
+    """``value`` if it is one of ``enum``'s values, else a clear refusal."""
+    try:
+        return enum(value).value
+    except ValueError:
+        allowed = ", ".join(v.value for v in enum)
+        raise ServiceError(f"{field} must be one of {allowed}", field=field, code=ErrorCode.INVALID) from None
+
+
+@dataclass(slots=True)
+class LanguageData:
+    """A language (ISO 639-1 code) and a level, as a talent offers or a job asks."""
+
+    language: str
+    level: str
+
+
+def clean_languages(entries: Sequence[LanguageData], field: str = "languages") -> dict[str, str]:
+    """Language code -> level, each language once, levels from :class:`LanguageLevelName`."""
+    languages: dict[str, str] = {}
+    if len(entries) > 20:
+        raise ServiceError(f"{field} has more than 20 entries", field=field)
+    for entry in entries:
+        code = required_text(entry.language, f"{field}.language", max_length=8).lower()
+        if not code.isascii() or not code.isalpha():
+            raise ServiceError(f"{field}.language must be an ISO 639-1 code such as en or zh", field=field)
+        if code in languages:
+            raise ServiceError(f"language {code} is listed twice", field=field)
+        languages[code] = enum_value(entry.level, LanguageLevelName, f"{field}.level")
+    return languages
