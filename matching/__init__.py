@@ -1,0 +1,89 @@
+"""Guilu's matching engine: pure Python over rapidfuzz and numpy, usable without the service.
+
+It never imports the web stack or the database: callers convert their records
+into the frozen dataclasses below and get frozen dataclasses back.
+
+Normalisation
+    :func:`normalize_text`, :func:`to_pinyin`, :func:`name_pinyin`,
+    :func:`canonical_company_name` (legal forms and places stripped, branches
+    kept as a qualifier).
+Skills
+    :class:`SkillVocabulary` (``SkillVocabulary.load("seeds/skills.json")``)
+    resolves free text to a canonical :class:`Skill`; :func:`skill_similarity`.
+Candidate scoring
+    :func:`score_candidate`, :func:`rank_candidates`, :func:`rank_jobs` over
+    :class:`TalentProfile` and :class:`JobProfile`, giving explained
+    :class:`MatchResult` values (0-100, weights in :data:`WEIGHTS`).
+Job search
+    :class:`JobSearchIndex` over :class:`SearchDoc`, giving :class:`SearchHit`.
+Organisation resolution
+    :class:`OrganisationResolver` over :class:`OrgRecord`, giving :class:`OrgMatch`.
+
+Example
+-------
+>>> from matching import JobProfile, SkillVocabulary, TalentProfile, rank_candidates
+>>> vocabulary = SkillVocabulary.from_records(
+...     [{"id": "python", "zh": "Python编程", "en": "Python", "chain": "general", "aliases": ["py"]}]
+... )
+>>> job = JobProfile(id=1, required_skills=("Python",))
+>>> [m.talent_id for m in rank_candidates(job, [TalentProfile(id=7, skills=("py",))], vocabulary)]
+[7]
+"""
+
+from matching.company import CompanyName, canonical_company_name
+from matching.normalise import has_han, name_pinyin, normalize_text, to_pinyin
+from matching.profiles import HARD_REQUIREMENTS, Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
+from matching.resolve import RESOLVE_THRESHOLD, OrganisationResolver, OrgMatch, OrgRecord
+from matching.score import (
+    WEIGHTS,
+    ComponentScore,
+    MatchResult,
+    SkillMatch,
+    rank_candidates,
+    rank_jobs,
+    score_candidate,
+)
+from matching.search import JobSearchIndex, SearchDoc, SearchHit
+from matching.vocabulary import (
+    FUZZY_RESOLVE_THRESHOLD,
+    SIMILARITY_FLOOR,
+    Skill,
+    SkillResolution,
+    SkillVocabulary,
+    skill_similarity,
+)
+
+__all__ = [
+    "FUZZY_RESOLVE_THRESHOLD",
+    "HARD_REQUIREMENTS",
+    "RESOLVE_THRESHOLD",
+    "SIMILARITY_FLOOR",
+    "WEIGHTS",
+    "CompanyName",
+    "ComponentScore",
+    "Degree",
+    "JobProfile",
+    "JobSearchIndex",
+    "LanguageLevel",
+    "LanguageSkill",
+    "MatchResult",
+    "OrgMatch",
+    "OrgRecord",
+    "OrganisationResolver",
+    "SearchDoc",
+    "SearchHit",
+    "Skill",
+    "SkillMatch",
+    "SkillResolution",
+    "SkillVocabulary",
+    "TalentProfile",
+    "canonical_company_name",
+    "has_han",
+    "name_pinyin",
+    "normalize_text",
+    "rank_candidates",
+    "rank_jobs",
+    "score_candidate",
+    "skill_similarity",
+    "to_pinyin",
+]

@@ -1,0 +1,544 @@
+"""Candidate scoring: how well one talent fits one job, from 0 to 100, explained.
+
+The score is a weighted sum of seven components, each a similarity in ``0..1``::
+
+    score = round(sum(WEIGHTS[c] * similarity[c] for c in WEIGHTS), 2)
+
+with the weights of :data:`WEIGHTS` (they sum to 100):
+
+``required_skills`` (40)
+    Mean, over the job's required skills, of the best
+    :func:`~matching.vocabulary.skill_similarity` among the talent's skills;
+    ``1`` when the job requires none.  A required skill whose best similarity
+    is below :data:`SKILL_MATCH_THRESHOLD` is *missing*.
+``preferred_skills`` (10)
+    The same over the preferred skills.
+``degree`` (15)
+    ``1`` when the talent's highest degree reaches the job's minimum (or the
+    job sets none), ``0.5`` one level below, otherwise ``0`` (also with no
+    degree on record).
+``field_of_study`` (10)
+    Best :func:`rapidfuzz.fuzz.token_set_ratio` / 100 between any talent field
+    and any job field (normalised), ``0`` below
+    :data:`~matching.vocabulary.SIMILARITY_FLOOR`; ``1`` when the job lists none.
+``languages`` (10)
+    Mean over the job's languages of ``1`` when the talent's level reaches the
+    required one, ``0.5`` one level below, otherwise ``0``; ``1`` when none.
+``experience`` (10)
+    ``min(1, years / minimum years)``; ``1`` when the job asks for none.
+``location`` (5)
+    ``1`` when the job names no city or the city is the talent's current or a
+    wished city, otherwise ``0``.  Cities compare by normalised text or by
+    toneless pinyin without spaces, and a trailing 市 / "city" is ignored, so
+    ``"Xiamen"`` meets ``"厦门市"``.
+
+A job may mark components as hard (``JobProfile.hard``): a talent who fails
+one is not eligible and is left out of rankings.  Failing means: a missing
+required skill, a degree below the minimum, fewer years than the minimum, a
+language below its level, no field of study above the floor, or an unmatched
+city.
+
+Ranking works in two passes: the component similarities of every pair come
+from NumPy arrays (one :func:`rapidfuzz.process.cdist` per ranking for skills
+and one for fields), then only the results returned are explained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from matching.normalise import normalize_text, to_pinyin
+from matching.profiles import HARD_REQUIREMENTS, Degree, JobProfile, TalentProfile
+from matching.vocabulary import SIMILARITY_FLOOR, SkillVocabulary, similarity_matrix
+
+__all__ = [
+    "SKILL_MATCH_THRESHOLD",
+    "WEIGHTS",
+    "ComponentScore",
+    "MatchResult",
+    "SkillMatch",
+    "rank_candidates",
+    "rank_jobs",
+    "score_candidate",
+]
+
+WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "required_skills": 40.0,
+        "preferred_skills": 10.0,
+        "degree": 15.0,
+        "field_of_study": 10.0,
+        "languages": 10.0,
+        "experience": 10.0,
+        "location": 5.0,
+    }
+)
+# A job skill counts as matched when some talent skill is at least this similar.
+SKILL_MATCH_THRESHOLD = SIMILARITY_FLOOR
+# Credit for a degree or language exactly one level below the requirement.
+_ONE_LEVEL_BELOW = 0.5
+
+_DEGREE_NAMES = {
+    Degree.BACHELOR: "Bachelor",
+    Degree.MASTER: "Master",
+    Degree.PHD: "PhD",
+    Degree.POSTDOC: "Postdoc",
+}
+_CITY_SUFFIXES = ("市", " city")
+_COMPONENTS = tuple(WEIGHTS)
+_WEIGHT_VECTOR = np.array([WEIGHTS[name] for name in _COMPONENTS], dtype=np.float64)
+(_REQUIRED, _PREFERRED, _DEGREE, _FIELD, _LANGUAGES, _EXPERIENCE, _LOCATION) = range(len(_COMPONENTS))
+# Profile views are cached so that ranking the same pool against many jobs prepares each profile once.
+_VIEW_CACHE_SIZE = 16384
+
+_Floats = npt.NDArray[np.float64]
+_Ints = npt.NDArray[np.int64]
+_Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentScore:
+    """One weighted part of a score.
+
+    ``contribution`` is ``weight * similarity``; ``detail`` says why in a sentence.
+    """
+
+    component: str
+    weight: float
+    similarity: float
+    contribution: float
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkillMatch:
+    """A job skill (``required``) and the talent skill that best meets it."""
+
+    required: str
+    offered: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The explained fit of one talent for one job.
+
+    ``matched_skills`` covers required and preferred skills that matched;
+    ``missing_skills`` lists the required ones that did not; ``failed_hard``
+    names the hard requirements the talent fails.
+    """
+
+    talent_id: int
+    job_id: int
+    score: float
+    components: tuple[ComponentScore, ...]
+    matched_skills: tuple[SkillMatch, ...]
+    missing_skills: tuple[str, ...]
+    failed_hard: tuple[str, ...]
+
+    @property
+    def eligible(self) -> bool:
+        """Whether the talent meets every hard requirement of the job."""
+        return not self.failed_hard
+
+
+@dataclass(frozen=True, slots=True)
+class _TalentView:
+    profile: TalentProfile
+    skills: tuple[str, ...]
+    fields: tuple[tuple[str, str], ...]
+    languages: Mapping[str, int]
+    cities: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _JobView:
+    profile: JobProfile
+    required: tuple[str, ...]
+    preferred: tuple[str, ...]
+    fields: tuple[tuple[str, str], ...]
+    languages: tuple[tuple[str, int], ...]
+    city: frozenset[str]
+    hard: _Bools
+
+
+def score_candidate(job: JobProfile, talent: TalentProfile, vocabulary: SkillVocabulary) -> MatchResult:
+    """Score and explain how well ``talent`` fits ``job``.
+
+    Parameters
+    ----------
+    job, talent
+        The two profiles.
+    vocabulary
+        Resolves skill texts to canonical skills.
+
+    Returns
+    -------
+    MatchResult
+        The score (0..100), its components, the skill matches and the hard
+        requirements failed (the result is returned even when not eligible).
+
+    Raises
+    ------
+    ValueError
+        When ``job.hard`` names something outside
+        :data:`~matching.profiles.HARD_REQUIREMENTS`.
+    """
+    job_view = _job_view(job, vocabulary)
+    pool = _Pool([_talent_view(talent, vocabulary)], [job_view], vocabulary)
+    return pool.explain(job_view, 0, pool.assess(job_view))
+
+
+def rank_candidates(
+    job: JobProfile,
+    talents: Iterable[TalentProfile],
+    vocabulary: SkillVocabulary,
+    *,
+    limit: int | None = None,
+) -> list[MatchResult]:
+    """The eligible talents for ``job``, best first.
+
+    Sorted by score descending, then talent id ascending; at most ``limit``
+    results.  Only the results returned are explained, so a small ``limit``
+    is cheap even over a large pool.
+    """
+    job_view = _job_view(job, vocabulary)
+    pool = _Pool([_talent_view(talent, vocabulary) for talent in talents], [job_view], vocabulary)
+    assessment = pool.assess(job_view)
+    scores, ids = assessment.scores.tolist(), [view.profile.id for view in pool.talents]
+    eligible = np.flatnonzero(assessment.eligible).tolist()
+    order = sorted(eligible, key=lambda t: (-scores[t], ids[t]))
+    return [pool.explain(job_view, t, assessment) for t in order[: _cut(limit, len(order))]]
+
+
+def rank_jobs(
+    talent: TalentProfile,
+    jobs: Iterable[JobProfile],
+    vocabulary: SkillVocabulary,
+    *,
+    limit: int | None = None,
+) -> list[MatchResult]:
+    """The jobs ``talent`` is eligible for, best first.
+
+    The same scorer as :func:`rank_candidates`; sorted by score descending,
+    then job id ascending; at most ``limit`` results.
+    """
+    job_views = [_job_view(job, vocabulary) for job in jobs]
+    pool = _Pool([_talent_view(talent, vocabulary)], job_views, vocabulary)
+    assessed = [(view, pool.assess(view)) for view in job_views]
+    eligible = [
+        (-float(assessment.scores[0]), view.profile.id, index)
+        for index, (view, assessment) in enumerate(assessed)
+        if assessment.eligible[0]
+    ]
+    eligible.sort()
+    return [
+        pool.explain(assessed[index][0], 0, assessed[index][1])
+        for _, _, index in eligible[: _cut(limit, len(eligible))]
+    ]
+
+
+def _cut(limit: int | None, available: int) -> int:
+    return available if limit is None else max(0, min(limit, available))
+
+
+class _BestGrid:
+    """Similarities of wanted texts against the texts each holder offers.
+
+    ``best`` has one row per distinct wanted text and one column per holder:
+    the best similarity among that holder's texts (``0`` for a holder with none).
+    """
+
+    __slots__ = ("_columns", "_lists", "_matrix", "_rows", "best")
+
+    def __init__(
+        self,
+        wanted: Iterable[str],
+        holders: Sequence[Sequence[str]],
+        similarity: Callable[[list[str], list[str]], _Floats],
+    ) -> None:
+        self._rows = {key: index for index, key in enumerate(dict.fromkeys(wanted))}
+        self._columns = {key: index for index, key in enumerate(dict.fromkeys(k for h in holders for k in h))}
+        rows, columns = list(self._rows), list(self._columns)
+        matrix = similarity(rows, columns) if rows and columns else np.zeros((len(rows), len(columns)))
+        # A last all-zero column stands for "nothing offered", so no holder's segment is empty.
+        self._matrix: _Floats = np.hstack([matrix, np.zeros((len(rows), 1))])
+        self._lists: list[list[float]] | None = None
+        sentinel = len(columns)
+        flat: list[int] = []
+        starts: list[int] = []
+        for holder in holders:
+            starts.append(len(flat))
+            flat.append(sentinel)
+            flat.extend(self._columns[key] for key in holder)
+        self.best: _Floats = (
+            np.maximum.reduceat(self._matrix[:, flat], starts, axis=1)
+            if rows and holders
+            else np.zeros((len(rows), len(holders)))
+        )
+
+    def rows_of(self, keys: Iterable[str]) -> list[int]:
+        return [self._rows[key] for key in keys]
+
+    def best_offers(self, wanted: Sequence[str], offered: Sequence[str]) -> list[tuple[int, float]]:
+        """For each wanted text, the index in ``offered`` of its most similar text (first on ties,
+        ``-1`` when none is above 0) and that similarity."""
+        if self._lists is None:
+            self._lists = self._matrix.tolist()
+        columns = [self._columns[key] for key in offered]
+        offers: list[tuple[int, float]] = []
+        for key in wanted:
+            row = self._lists[self._rows[key]]
+            scores = [row[column] for column in columns]
+            best = max(scores, default=0.0)
+            offers.append((scores.index(best) if best > 0 else -1, best))
+        return offers
+
+
+class _Assessment(NamedTuple):
+    """Every component of one job for every talent of a pool, as arrays (component, talent)."""
+
+    similarities: _Floats
+    scores: _Floats
+    failed: _Bools
+    eligible: _Bools
+    required_hits: _Ints
+    preferred_hits: _Ints
+    languages_met: _Ints
+
+
+class _Pool:
+    """Talents and jobs prepared together so their fuzzy comparisons run in bulk."""
+
+    __slots__ = ("_fields", "_levels", "_skills", "cities", "degrees", "talents", "years")
+
+    def __init__(
+        self, talents: Sequence[_TalentView], jobs: Sequence[_JobView], vocabulary: SkillVocabulary
+    ) -> None:
+        self.talents = talents
+
+        def skill_matrix(wanted: list[str], offered: list[str]) -> _Floats:
+            return similarity_matrix(
+                list(map(vocabulary.prepare, wanted)), list(map(vocabulary.prepare, offered))
+            )
+
+        self._skills = _BestGrid(
+            (skill for job in jobs for skill in job.required + job.preferred),
+            [talent.skills for talent in talents],
+            skill_matrix,
+        )
+        self._fields = _BestGrid(
+            (key for job in jobs for _, key in job.fields),
+            [[key for _, key in talent.fields] for talent in talents],
+            _field_matrix,
+        )
+        self.degrees: _Ints = np.array([int(t.profile.highest_degree or 0) for t in talents], dtype=np.int64)
+        self.years: _Floats = np.array(
+            [max(t.profile.years_experience, 0.0) for t in talents], dtype=np.float64
+        )
+        self.cities = [talent.cities for talent in talents]
+        self._levels: dict[str, _Ints] = {}
+
+    def levels(self, language: str) -> _Ints:
+        """Each talent's level in ``language`` (0 when not spoken)."""
+        if language not in self._levels:
+            self._levels[language] = np.array(
+                [t.languages.get(language, 0) for t in self.talents], dtype=np.int64
+            )
+        return self._levels[language]
+
+    def assess(self, job: _JobView) -> _Assessment:
+        count = len(self.talents)
+        similarities = np.ones((len(_COMPONENTS), count))
+        failed = np.zeros((len(_COMPONENTS), count), dtype=np.bool_)
+        hits: list[_Ints] = []
+        for index, wanted in ((_REQUIRED, job.required), (_PREFERRED, job.preferred)):
+            best = self._skills.best[self._skills.rows_of(wanted)]
+            hits.append((best >= SKILL_MATCH_THRESHOLD).sum(axis=0))
+            if wanted:
+                similarities[index] = best.mean(axis=0)
+        failed[_REQUIRED] = hits[0] < len(job.required)
+
+        minimum = job.profile.min_degree
+        if minimum is not None:
+            gap = int(minimum) - self.degrees
+            similarities[_DEGREE] = np.where(
+                gap <= 0, 1.0, np.where((gap == 1) & (self.degrees > 0), _ONE_LEVEL_BELOW, 0.0)
+            )
+            failed[_DEGREE] = gap > 0
+
+        if job.fields:
+            best_field = self._fields.best[self._fields.rows_of(key for _, key in job.fields)].max(axis=0)
+            similarities[_FIELD] = best_field
+            failed[_FIELD] = best_field < SIMILARITY_FLOOR
+
+        met = np.zeros(count, dtype=np.int64)
+        if job.languages:
+            credit = np.zeros(count)
+            for language, level in job.languages:
+                held = self.levels(language)
+                credit += np.where(
+                    held >= level, 1.0, np.where((level - held == 1) & (held > 0), _ONE_LEVEL_BELOW, 0.0)
+                )
+                met += held >= level
+            similarities[_LANGUAGES] = credit / len(job.languages)
+            failed[_LANGUAGES] = met < len(job.languages)
+
+        minimum_years = job.profile.min_years_experience
+        if minimum_years > 0:
+            # A tiny minimum overflows to inf, which the cap turns into full credit as intended.
+            with np.errstate(over="ignore"):
+                similarities[_EXPERIENCE] = np.minimum(1.0, self.years / minimum_years)
+            failed[_EXPERIENCE] = self.years < minimum_years
+
+        if job.city:
+            located = np.fromiter((not job.city.isdisjoint(c) for c in self.cities), np.bool_, count)
+            similarities[_LOCATION] = located
+            failed[_LOCATION] = ~located
+
+        failed &= job.hard[:, None]
+        scores = np.clip(np.round(_WEIGHT_VECTOR @ similarities, 2), 0.0, 100.0)
+        eligible: _Bools = ~np.any(failed, axis=0)
+        return _Assessment(similarities, scores, failed, eligible, hits[0], hits[1], met)
+
+    def explain(self, job: _JobView, index: int, assessment: _Assessment) -> MatchResult:
+        """The full :class:`MatchResult` of talent ``index`` for ``job``."""
+        talent = self.talents[index]
+        similarities = assessment.similarities[:, index].tolist()
+        matched: list[SkillMatch] = []
+        missing: list[str] = []
+        wanted = job.required + job.preferred
+        for position, (want, (offered, similarity)) in enumerate(
+            zip(wanted, self._skills.best_offers(wanted, talent.skills), strict=True)
+        ):
+            if similarity >= SKILL_MATCH_THRESHOLD:
+                matched.append(SkillMatch(want, talent.skills[offered], similarity))
+            elif position < len(job.required):
+                missing.append(want)
+        details = (
+            _skills_detail("required", int(assessment.required_hits[index]), len(job.required)),
+            _skills_detail("preferred", int(assessment.preferred_hits[index]), len(job.preferred)),
+            _degree_detail(job.profile.min_degree, talent.profile.highest_degree),
+            self._field_detail(job, talent, similarities[_FIELD]),
+            _languages_detail(int(assessment.languages_met[index]), len(job.languages)),
+            _experience_detail(talent.profile.years_experience, job.profile.min_years_experience),
+            _location_detail(job.profile.city, similarities[_LOCATION]),
+        )
+        components = tuple(
+            ComponentScore(name, WEIGHTS[name], similarity, WEIGHTS[name] * similarity, detail)
+            for name, similarity, detail in zip(_COMPONENTS, similarities, details, strict=True)
+        )
+        return MatchResult(
+            talent_id=talent.profile.id,
+            job_id=job.profile.id,
+            score=float(assessment.scores[index]),
+            components=components,
+            matched_skills=tuple(matched),
+            missing_skills=tuple(missing),
+            failed_hard=tuple(n for n, f in zip(_COMPONENTS, assessment.failed[:, index], strict=True) if f),
+        )
+
+    def _field_detail(self, job: _JobView, talent: _TalentView, similarity: float) -> str:
+        if not job.fields:
+            return "No field of study required"
+        if similarity < SIMILARITY_FLOOR:
+            return "No field of study close to " + ", ".join(text for text, _ in job.fields)
+        offers = self._fields.best_offers([k for _, k in job.fields], [k for _, k in talent.fields])
+        i = max(range(len(offers)), key=lambda index: offers[index][1])
+        return f"{talent.fields[offers[i][0]][0]} matches {job.fields[i][0]} ({similarity:.0%})"
+
+
+def _skills_detail(kind: str, hits: int, listed: int) -> str:
+    return f"{hits} of {listed} {kind} skills matched" if listed else f"No {kind} skills listed"
+
+
+def _degree_detail(minimum: Degree | None, held: Degree | None) -> str:
+    if minimum is None:
+        return "No minimum degree"
+    if held is None:
+        return f"No degree on record; minimum {_DEGREE_NAMES[minimum]}"
+    verb = "meets" if held >= minimum else "is below"
+    return f"{_DEGREE_NAMES[held]} {verb} minimum {_DEGREE_NAMES[minimum]}"
+
+
+def _languages_detail(met: int, listed: int) -> str:
+    return f"{met} of {listed} language levels met" if listed else "No language requirement"
+
+
+def _experience_detail(years: float, minimum: float) -> str:
+    if minimum <= 0:
+        return "No minimum experience"
+    years = max(years, 0.0)
+    verb = "meets" if years >= minimum else "falls short of"
+    return f"{years:g} years {verb} minimum {minimum:g}"
+
+
+def _location_detail(city: str | None, similarity: float) -> str:
+    if not city:
+        return "Any city"
+    if similarity >= 1.0:
+        return f"Lives in or wishes to work in {city}"
+    return f"Neither lives in nor wishes to work in {city}"
+
+
+@lru_cache(maxsize=_VIEW_CACHE_SIZE)
+def _talent_view(talent: TalentProfile, vocabulary: SkillVocabulary) -> _TalentView:
+    languages: dict[str, int] = {}
+    for spoken in talent.languages:
+        code = normalize_text(spoken.language)
+        languages[code] = max(int(spoken.level), languages.get(code, 0))
+    cities = (talent.current_city, *talent.wished_cities) if talent.current_city else talent.wished_cities
+    return _TalentView(
+        profile=talent,
+        skills=talent.skills,
+        fields=_texts(talent.fields_of_study),
+        languages=languages,
+        cities=frozenset(key for city in cities for key in _city_keys(city)),
+    )
+
+
+@lru_cache(maxsize=_VIEW_CACHE_SIZE)
+def _job_view(job: JobProfile, vocabulary: SkillVocabulary) -> _JobView:
+    unknown = job.hard - HARD_REQUIREMENTS
+    if unknown:
+        raise ValueError(f"job {job.id} marks unknown hard requirements: {sorted(unknown)}")
+    return _JobView(
+        profile=job,
+        required=job.required_skills,
+        preferred=job.preferred_skills,
+        fields=_texts(job.fields_of_study),
+        languages=tuple((normalize_text(lang.language), int(lang.level)) for lang in job.languages),
+        city=_city_keys(job.city) if job.city else frozenset(),
+        hard=np.array([name in job.hard for name in _COMPONENTS], dtype=np.bool_),
+    )
+
+
+def _texts(texts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each non-blank text with its normalised form."""
+    return tuple((text, normalize_text(text)) for text in texts if normalize_text(text))
+
+
+@lru_cache(maxsize=4096)
+def _city_keys(city: str) -> frozenset[str]:
+    """Forms under which a city matches: normalised text and spaceless pinyin."""
+    name = normalize_text(city)
+    for suffix in _CITY_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)].strip()
+    return frozenset(filter(None, (name, to_pinyin(name).replace(" ", ""))))
+
+
+def _field_matrix(wanted: list[str], offered: list[str]) -> _Floats:
+    """token_set_ratio / 100 of every pair of normalised fields, 0 below the floor."""
+    ratios: _Floats = process.cdist(
+        wanted, offered, scorer=fuzz.token_set_ratio, score_cutoff=SIMILARITY_FLOOR * 100, dtype=np.float64
+    )
+    return ratios / 100
