@@ -43,7 +43,9 @@ class BearerAuthMiddleware:
             scheme, _, token = header.decode("latin-1").partition(" ")
             try:
                 if scheme.lower() != "bearer" or not token.strip():
-                    raise ServiceError("the Authorization header must read: Bearer <token>", code=ErrorCode.UNAUTHENTICATED)
+                    raise ServiceError(
+                        "the Authorization header must read: Bearer <token>", code=ErrorCode.UNAUTHENTICATED
+                    )
                 claims = decode_access_token(token.strip(), secret=self.settings.signing_secret())
             except ServiceError as error:
                 body = {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code.value}}]}

@@ -12,8 +12,11 @@ from rich.console import Console
 
 from api.config import get_settings
 
-app = typer.Typer(help="Guilu (归鹭): talent-and-credit matching for Xiamen's returnee-talent programme.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Guilu (归鹭): talent-and-credit matching for Xiamen's returnee-talent programme.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console(stderr=True)
 
 
@@ -27,8 +30,12 @@ def _engine():  # type: ignore[no-untyped-def]
 
 @app.command()
 def serve(
-    demo: Annotated[bool, typer.Option("--demo", help="Create the schema and load the demo data first; "
-                                       "allows the development token secret.")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Create the schema and load the demo data first; allows the development token secret."
+        ),
+    ] = False,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
@@ -118,3 +125,7 @@ def create_user(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -30,7 +30,9 @@ class Settings(BaseSettings):
         validation_alias="DATABASE_URL",
         description="SQLAlchemy URL; postgresql+psycopg://user@host/db selects PostgreSQL.",
     )
-    secret_key: str | None = Field(default=None, description="Signs access tokens (HS256).")
+    secret_key: str | None = Field(
+        default=None, min_length=32, description="Signs access tokens (HS256); at least 32 characters."
+    )
     demo: bool = Field(default=False, description="Demo mode: demo data and the development secret allowed.")
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     seeds_dir: Path = Field(default=_REPO_ROOT / "seeds", description="Vocabularies and demo data.")

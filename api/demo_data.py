@@ -389,8 +389,13 @@ def _education(
     def degree(kind: str, country: str, year: int, avoid: str | None = None) -> _OBJ:
         pool = institutions["mainland"] if country == "CN" else overseas[country]["institutions"]
         choices = [i for i in pool if i != avoid] or pool
-        return {"degree": kind, "institution": rng.choice(choices), "country": country,
-                "field_of_study": field, "year": year}
+        return {
+            "degree": kind,
+            "institution": rng.choice(choices),
+            "country": country,
+            "field_of_study": field,
+            "year": year,
+        }
 
     # Work backwards from when the last degree was finished.
     last_year = rng.randint(2012, 2024)
@@ -501,8 +506,15 @@ def _jobs(rng: random.Random, skills: _SkillPicker, employers: list[_OBJ], chain
 
             min_degree = rng.choices(["bachelor", "master", "phd", None], [30, 45, 20, 5])[0]
             hard = rng.choices(
-                [[], ["degree"], ["degree", "field_of_study"], ["required_skills"], ["location"],
-                 ["degree", "experience"], ["languages"]],
+                [
+                    [],
+                    ["degree"],
+                    ["degree", "field_of_study"],
+                    ["required_skills"],
+                    ["location"],
+                    ["degree", "experience"],
+                    ["languages"],
+                ],
                 [50, 30, 6, 5, 3, 4, 2],
             )[0]
             if min_degree is None:
@@ -546,7 +558,7 @@ def _jobs(rng: random.Random, skills: _SkillPicker, employers: list[_OBJ], chain
 
 
 def _round_to(value: float, step: int) -> int:
-    return max(step, int(round(value / step)) * step)
+    return max(step, round(value / step) * step)
 
 
 def _applications(rng: random.Random, talents: list[_OBJ], jobs: list[_OBJ]) -> list[_OBJ]:

@@ -95,8 +95,19 @@ def _talents(session: Session, data: DemoDataset, report: SeedReport) -> dict[st
             ids[record["key"]] = existing[record["email"]]
             continue
         talent = Talent(
-            **{k: record.get(k) for k in ("name_zh", "name_pinyin", "name_en", "birth_year", "nationality",
-                                          "email", "phone", "current_city")},
+            **{
+                k: record.get(k)
+                for k in (
+                    "name_zh",
+                    "name_pinyin",
+                    "name_en",
+                    "birth_year",
+                    "nationality",
+                    "email",
+                    "phone",
+                    "current_city",
+                )
+            },
             years_experience=record.get("years_experience", 0),
             wished_cities=list(record.get("wished_cities", [])),
             wished_industries=list(record.get("wished_industries", [])),
@@ -106,15 +117,22 @@ def _talents(session: Session, data: DemoDataset, report: SeedReport) -> dict[st
         session.flush()
         tid = talent.id
         assert tid is not None
-        session.add_all(TalentSkill(talent_id=tid, name=s, position=i)
-                        for i, s in enumerate(dict.fromkeys(record.get("skills", []))))
         session.add_all(
-            TalentEducation(talent_id=tid, position=i, **{k: e.get(k) for k in
-                            ("degree", "institution", "country", "field_of_study", "year")})
+            TalentSkill(talent_id=tid, name=s, position=i)
+            for i, s in enumerate(dict.fromkeys(record.get("skills", [])))
+        )
+        session.add_all(
+            TalentEducation(
+                talent_id=tid,
+                position=i,
+                **{k: e.get(k) for k in ("degree", "institution", "country", "field_of_study", "year")},
+            )
             for i, e in enumerate(record.get("education", []))
         )
-        session.add_all(TalentLanguage(talent_id=tid, language=lang["language"], level=lang["level"], position=i)
-                        for i, lang in enumerate(record.get("languages", [])))
+        session.add_all(
+            TalentLanguage(talent_id=tid, language=lang["language"], level=lang["level"], position=i)
+            for i, lang in enumerate(record.get("languages", []))
+        )
         ids[record["key"]] = tid
         report.talents += 1
     return ids
@@ -126,8 +144,19 @@ def _jobs(session: Session, data: DemoDataset, employers: dict[str, int], report
         employer_id = employers[record["employer_key"]]
         job = Job(
             employer_id=employer_id,
-            **{k: record.get(k) for k in ("title", "description", "min_degree", "salary_min", "salary_max",
-                                          "city", "district", "industry_chain")},
+            **{
+                k: record.get(k)
+                for k in (
+                    "title",
+                    "description",
+                    "min_degree",
+                    "salary_min",
+                    "salary_max",
+                    "city",
+                    "district",
+                    "industry_chain",
+                )
+            },
             fields_of_study=list(record.get("fields_of_study", [])),
             hard_requirements=list(record.get("hard_requirements", [])),
             min_years_experience=record.get("min_years_experience", 0),
@@ -141,10 +170,14 @@ def _jobs(session: Session, data: DemoDataset, employers: dict[str, int], report
         jid = job.id
         assert jid is not None
         for kind in ("required", "preferred"):
-            session.add_all(JobSkill(job_id=jid, name=s, kind=kind, position=i)
-                            for i, s in enumerate(dict.fromkeys(record.get(f"{kind}_skills", []))))
-        session.add_all(JobLanguage(job_id=jid, language=lang["language"], level=lang["level"], position=i)
-                        for i, lang in enumerate(record.get("languages", [])))
+            session.add_all(
+                JobSkill(job_id=jid, name=s, kind=kind, position=i)
+                for i, s in enumerate(dict.fromkeys(record.get(f"{kind}_skills", [])))
+            )
+        session.add_all(
+            JobLanguage(job_id=jid, language=lang["language"], level=lang["level"], position=i)
+            for i, lang in enumerate(record.get("languages", []))
+        )
         ids[record["key"]] = jid
         report.jobs += 1
     return ids

@@ -74,9 +74,7 @@ def validate_uscc(code: str) -> str:
         raise InvalidUSCC(f"region code must be 6 digits, got {normalised[2:8]!r}")
     org_expected = _org_check_digit(normalised[8:16])
     if normalised[16] != org_expected:
-        raise InvalidUSCC(
-            f"organisation code check digit is {normalised[16]!r}, expected {org_expected!r}"
-        )
+        raise InvalidUSCC(f"organisation code check digit is {normalised[16]!r}, expected {org_expected!r}")
     expected = _check_character(normalised[:17])
     if normalised[17] != expected:
         raise InvalidUSCC(f"check character is {normalised[17]!r}, expected {expected!r} — probably a typo")

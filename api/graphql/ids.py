@@ -10,6 +10,8 @@ from api.graphql.errors import bad_input
 __all__ = ["decode_global_id", "decode_id_of", "encode_global_id"]
 
 MAX_ID_LENGTH = 200
+# Primary keys are INTEGER columns; a larger key cannot exist, and PostgreSQL refuses to compare with it.
+MAX_PRIMARY_KEY = 2**31 - 1
 
 
 def encode_global_id(type_name: str, pk: int) -> str:
@@ -26,7 +28,7 @@ def decode_global_id(global_id: str) -> tuple[str, int]:
         value = int(pk)
     except (binascii.Error, UnicodeError, ValueError):
         raise bad_input(f"malformed ID: {global_id!r}") from None
-    if not type_name or value < 1 or value > 2**63 - 1:
+    if not type_name or value < 1 or value > MAX_PRIMARY_KEY:
         raise bad_input(f"malformed ID: {global_id!r}")
     return type_name, value
 

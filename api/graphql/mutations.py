@@ -57,7 +57,9 @@ def _run(info: Info, work: Callable[[Session], T]) -> tuple[T | None, list[UserE
         return None, [UserError(field=error.field, message=error.message, code=error.code.value)]
     except IntegrityError:
         session.rollback()
-        return None, [UserError(field=None, message="this conflicts with data stored meanwhile; retry", code="CONFLICT")]
+        return None, [
+            UserError(field=None, message="this conflicts with data stored meanwhile; retry", code="CONFLICT")
+        ]
 
 
 def _viewer(info: Info) -> AccountRow:
@@ -232,8 +234,10 @@ def _auth_payload(info: Info, work: Callable[[Session], AccountRow]) -> AuthPayl
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a talent or employer account and log in. Employer accounts act "
-                         "for an enterprise once an operator links them.")
+    @strawberry.mutation(
+        description="Create a talent or employer account and log in. Employer accounts act "
+        "for an enterprise once an operator links them."
+    )
     def sign_up(self, info: Info, email: str, password: str, role: Role = Role.TALENT) -> AuthPayload:
         def work(session: Session) -> AccountRow:
             if role not in accounts.SELF_SERVICE_ROLES:
@@ -259,7 +263,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Register an enterprise (admins and credit officers).",
-        permission_classes=[require_role(enums.Role.ADMIN, enums.Role.CREDIT_OFFICER)],
+        permission_classes=require_role(enums.Role.ADMIN, enums.Role.CREDIT_OFFICER),
     )
     def register_enterprise(self, info: Info, input: RegisterEnterpriseInput) -> EnterprisePayload:
         data = enterprises.EnterpriseData(
@@ -270,10 +274,13 @@ class Mutation:
             aliases=list(input.aliases),
         )
         enterprise, errors = _run(info, lambda s: enterprises.register_enterprise(s, data))
-        return EnterprisePayload(enterprise=Enterprise.from_model(enterprise) if enterprise else None, user_errors=errors)
+        return EnterprisePayload(
+            enterprise=Enterprise.from_model(enterprise) if enterprise else None, user_errors=errors
+        )
 
-    @strawberry.mutation(description="Post a job for the enterprise you act for (employers).",
-                         permission_classes=[IsAuthenticated])
+    @strawberry.mutation(
+        description="Post a job for the enterprise you act for (employers).", permission_classes=[IsAuthenticated]
+    )
     def post_job(self, info: Info, input: JobInput) -> JobPayload:
         job, errors = _run(info, lambda s: jobs.post_job(s, _viewer(info), input.to_data()))
         return JobPayload(job=Job.from_model(job) if job else None, user_errors=errors)
@@ -284,15 +291,17 @@ class Mutation:
         job, errors = _run(info, lambda s: jobs.update_job(s, _viewer(info), pk, input.to_data()))
         return JobPayload(job=Job.from_model(job) if job else None, user_errors=errors)
 
-    @strawberry.mutation(description="Stop taking applications for one of your enterprise's jobs.",
-                         permission_classes=[IsAuthenticated])
+    @strawberry.mutation(
+        description="Stop taking applications for one of your enterprise's jobs.", permission_classes=[IsAuthenticated]
+    )
     def close_job(self, info: Info, id: strawberry.ID) -> JobPayload:
         pk = decode_id_of(id, "Job")
         job, errors = _run(info, lambda s: jobs.close_job(s, _viewer(info), pk))
         return JobPayload(job=Job.from_model(job) if job else None, user_errors=errors)
 
-    @strawberry.mutation(description="Apply to an open job, once (talents with a profile).",
-                         permission_classes=[IsAuthenticated])
+    @strawberry.mutation(
+        description="Apply to an open job, once (talents with a profile).", permission_classes=[IsAuthenticated]
+    )
     def apply_to_job(self, info: Info, job_id: strawberry.ID) -> ApplicationPayload:
         pk = decode_id_of(job_id, "Job")
         application, errors = _run(info, lambda s: applications.apply_to_job(s, _viewer(info), pk))

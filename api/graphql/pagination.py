@@ -21,6 +21,8 @@ __all__ = ["Connection", "Edge", "PageInfo", "PageRequest", "connection_from_sli
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+# Far beyond any list; larger offsets would overflow the databases' integers.
+MAX_OFFSET = 2**31 - 1
 NodeT = TypeVar("NodeT")
 
 
@@ -60,7 +62,7 @@ def decode_cursor(cursor: str) -> int:
         offset = int(number)
     except (binascii.Error, UnicodeError, ValueError):
         raise bad_input("malformed cursor in `after`") from None
-    if prefix != "cursor" or offset < 0:
+    if prefix != "cursor" or not 0 <= offset <= MAX_OFFSET:
         raise bad_input("malformed cursor in `after`")
     return offset
 

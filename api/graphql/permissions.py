@@ -7,7 +7,7 @@ so ``node(id:)`` and every list apply the same rule.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission
 
@@ -28,30 +28,30 @@ __all__ = [
 
 class IsAuthenticated(BasePermission):
     message = "log in first: send Authorization: Bearer <token>"
-    error_extensions = {"code": "UNAUTHENTICATED"}
+    error_extensions: ClassVar[dict[str, Any]] = {"code": "UNAUTHENTICATED"}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.viewer is not None
 
 
-def require_role(*roles: Role) -> type[BasePermission]:
-    """A permission class that lets only accounts with one of ``roles`` through."""
+def require_role(*roles: Role) -> list[type[BasePermission]]:
+    """Permission classes for a field only accounts with one of ``roles`` may use.
+
+    Anonymous callers are told to log in (``UNAUTHENTICATED``); signed-in
+    callers with another role are refused (``FORBIDDEN``).
+    """
     names = ", ".join(r.value for r in roles)
 
     class HasRole(BasePermission):
         message = f"only these roles may do this: {names}"
-        error_extensions = {"code": "FORBIDDEN"}
+        error_extensions: ClassVar[dict[str, Any]] = {"code": "FORBIDDEN"}
 
         def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
             viewer = info.context.viewer
-            if viewer is None:
-                self.message = IsAuthenticated.message
-                self.error_extensions = IsAuthenticated.error_extensions
-                return False
-            return viewer.role in roles
+            return viewer is not None and viewer.role in roles
 
     HasRole.__name__ = f"HasRole_{'_'.join(r.value for r in roles)}"
-    return HasRole
+    return [IsAuthenticated, HasRole]
 
 
 async def _applied_to_viewer(ctx: Context, talent_id: int) -> bool:

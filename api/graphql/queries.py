@@ -29,10 +29,9 @@ from api.graphql.types import (
 )
 from api.models import Application as ApplicationRow
 from api.models import Enterprise as EnterpriseRow
-from api.models import EnterpriseAlias
+from api.models import EnterpriseAlias, TalentEducation
 from api.models import Job as JobRow
 from api.models import Talent as TalentRow
-from api.models import TalentEducation, TalentSkill
 from api.models.enums import DegreeLevel, Role
 from api.services import matching
 from matching.normalise import normalize_text
@@ -195,7 +194,9 @@ class Query:
         return connection_from_slice([Talent.from_model(r) for r in rows], page, total)
 
     @strawberry.field(description="An enterprise by global ID or by unified social credit code.")
-    async def enterprise(self, info: Info, id: strawberry.ID | None = None, uscc: str | None = None) -> Enterprise | None:
+    async def enterprise(
+        self, info: Info, id: strawberry.ID | None = None, uscc: str | None = None
+    ) -> Enterprise | None:
         if (id is None) == (uscc is None):
             raise bad_input("give exactly one of `id` and `uscc`")
         if id is not None:
@@ -215,7 +216,9 @@ class Query:
         text = _search_text(search)
         if text is None:
             total = session.exec(select(func.count(EnterpriseRow.id))).one()
-            rows = list(session.exec(select(EnterpriseRow).order_by(EnterpriseRow.id).offset(page.offset).limit(page.limit)))
+            rows = list(
+                session.exec(select(EnterpriseRow).order_by(EnterpriseRow.id).offset(page.offset).limit(page.limit))
+            )
             return connection_from_slice([Enterprise.from_model(r) for r in rows], page, total)
         ids = _enterprise_search_ids(session, text)
         rows = _rows_in_order(session, EnterpriseRow, _page_of_ids(ids, page))
@@ -323,6 +326,10 @@ def _enterprise_search_ids(session: Session, text: str) -> list[int]:
     ids = [m.id for m in matching.resolve_enterprise_name(session, text, limit=MAX_RESOLVE_LIMIT)]
     needle = normalize_text(text)
     names = list(session.exec(select(EnterpriseRow.id, EnterpriseRow.legal_name).order_by(EnterpriseRow.id)))
-    names += list(session.exec(select(EnterpriseAlias.enterprise_id, EnterpriseAlias.name).order_by(EnterpriseAlias.enterprise_id)))
+    names += list(
+        session.exec(
+            select(EnterpriseAlias.enterprise_id, EnterpriseAlias.name).order_by(EnterpriseAlias.enterprise_id)
+        )
+    )
     contained = sorted({eid for eid, name in names if needle and needle in normalize_text(name)})
     return list(dict.fromkeys([*ids, *contained]))

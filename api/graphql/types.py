@@ -4,10 +4,16 @@ and exposes only the fields written here, converted explicitly."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
+
 import strawberry
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from api.graphql.context import Info
+from api.graphql.errors import forbidden
 from api.graphql.ids import encode_global_id
+from api.graphql.pagination import Connection, connection_from_slice, page_request
 from api.graphql.permissions import can_see_application, can_see_contact, mask_email, mask_phone
 from api.models import Account as AccountRow
 from api.models import Application as ApplicationRow
@@ -279,6 +285,16 @@ class Job(Node):
     def closes_on(self) -> date | None:
         return self.row.closes_on
 
+    @strawberry.field(description="Applications to this job, oldest first; for the job's employer and admins.")
+    def applications(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Application]:
+        viewer = info.context.viewer
+        if viewer is None or not (
+            viewer.role == enums.Role.ADMIN
+            or (viewer.role == enums.Role.EMPLOYER and viewer.enterprise_id == self.row.employer_id)
+        ):
+            raise forbidden("only the job's employer and admins see its applications")
+        return _applications_page(info, ApplicationRow.job_id == self.row.id, first, after)
+
 
 @strawberry.type(description="One status change of an application.")
 class ApplicationEvent:
@@ -333,7 +349,10 @@ class Application(Node):
         assert self.row.id is not None
         if not await can_see_application(info.context, self.row):
             return []
-        return [ApplicationEvent.from_model(e) for e in await info.context.loaders.events_by_application_id.load(self.row.id)]
+        return [
+            ApplicationEvent.from_model(e)
+            for e in await info.context.loaders.events_by_application_id.load(self.row.id)
+        ]
 
 
 @strawberry.type(description="The signed-in account.")
@@ -355,12 +374,26 @@ class Account:
         row = await info.context.loaders.enterprise_by_id.load(self.row.enterprise_id)
         return Enterprise.from_model(row) if row else None
 
+    @strawberry.field(description="Your own applications, oldest first (talents).")
+    def applications(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Application]:
+        return _applications_page(info, ApplicationRow.talent_id == (self.row.talent_id or -1), first, after)
+
     @strawberry.field(description="The talent profile of this account (talents).")
     async def talent(self, info: Info) -> Talent | None:
         if self.row.talent_id is None:
             return None
         row = await info.context.loaders.talent_by_id.load(self.row.talent_id)
         return Talent.from_model(row) if row else None
+
+
+def _applications_page(info: Info, condition: Any, first: int | None, after: str | None) -> Connection[Application]:
+    session = info.context.session
+    page = page_request(first, after)
+    total = session.exec(select(func.count(col(ApplicationRow.id))).where(condition)).one()
+    rows = session.exec(
+        select(ApplicationRow).where(condition).order_by(ApplicationRow.id).offset(page.offset).limit(page.limit)
+    )
+    return connection_from_slice([Application.from_model(r) for r in rows], page, total)
 
 
 # ------------------------------------------------------------------ matching
@@ -377,7 +410,11 @@ class MatchComponent:
     @classmethod
     def from_result(cls, c: ComponentScore) -> MatchComponent:
         return cls(
-            component=c.component, weight=c.weight, similarity=c.similarity, contribution=c.contribution, detail=c.detail
+            component=c.component,
+            weight=c.weight,
+            similarity=c.similarity,
+            contribution=c.contribution,
+            detail=c.detail,
         )
 
 
@@ -439,4 +476,3 @@ class EnterpriseMatch:
     enterprise: Enterprise
     score: float = strawberry.field(description="0 to 100; only confident matches are returned.")
     matched_name: str = strawberry.field(description="The legal name or alias that matched.")
-

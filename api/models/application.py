@@ -31,9 +31,7 @@ class ApplicationEvent(SQLModel, table=True):
     """One status change; the first event of an application has no ``from_status``."""
 
     __tablename__ = "application_event"
-    __table_args__ = (
-        CheckConstraint(check_in("to_status", ApplicationStatus), name="ck_application_event_to"),
-    )
+    __table_args__ = (CheckConstraint(check_in("to_status", ApplicationStatus), name="ck_application_event_to"),)
 
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True, ondelete="CASCADE")

@@ -76,15 +76,19 @@ def move_application(session: Session, account: Account, application_id: int, st
     is_employer = account.role == Role.EMPLOYER and account.enterprise_id == job.employer_id
     is_talent = account.role == Role.TALENT and account.talent_id == talent.id
     if not (is_employer or is_talent or account.role == Role.ADMIN):
-        raise ServiceError("only the job's employer or the applicant may move this application",
-                           field="id", code=ErrorCode.FORBIDDEN)
+        raise ServiceError(
+            "only the job's employer or the applicant may move this application", field="id", code=ErrorCode.FORBIDDEN
+        )
     if is_talent and target not in _TALENT_MOVES:
         raise ServiceError("a talent may only withdraw an application", field="status", code=ErrorCode.FORBIDDEN)
     if is_employer and target == S.WITHDRAWN:
         raise ServiceError("only the applicant may withdraw an application", field="status", code=ErrorCode.FORBIDDEN)
     current = S(application.status)
     if target not in ALLOWED_TRANSITIONS.get(current, frozenset()):
-        raise ServiceError(f"an application cannot move from {current.value} to {target.value}",
-                           field="status", code=ErrorCode.INVALID_TRANSITION)
+        raise ServiceError(
+            f"an application cannot move from {current.value} to {target.value}",
+            field="status",
+            code=ErrorCode.INVALID_TRANSITION,
+        )
     _record(session, application, target, account)
     return application

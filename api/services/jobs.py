@@ -61,7 +61,7 @@ def _apply(session: Session, job: Job, data: JobData) -> None:
     if data.title is not None:
         job.title = required_text(data.title, "title", max_length=200)
     if data.description is not None:
-        job.description = (optional_text(data.description, "description", max_length=MAX_DESCRIPTION) or "")
+        job.description = optional_text(data.description, "description", max_length=MAX_DESCRIPTION) or ""
     if data.hard_requirements is not None:
         hard = clean_list(data.hard_requirements, "hardRequirements", max_items=6, max_length=40)
         unknown = [h for h in hard if h not in HARD_REQUIREMENTS]

@@ -144,12 +144,16 @@ def job_profiles(session: Session, jobs: list[Job]) -> dict[int, JobProfile]:
     """Engine profiles of ``jobs``, two queries for their skills and languages."""
     ids = [j.id for j in jobs]
     skills = _group(
-        session.exec(select(JobSkill).where(col(JobSkill.job_id).in_(ids)).order_by(JobSkill.job_id, JobSkill.position)),
+        session.exec(
+            select(JobSkill).where(col(JobSkill.job_id).in_(ids)).order_by(JobSkill.job_id, JobSkill.position)
+        ),
         "job_id",
     )
     languages = _group(
         session.exec(
-            select(JobLanguage).where(col(JobLanguage.job_id).in_(ids)).order_by(JobLanguage.job_id, JobLanguage.position)
+            select(JobLanguage)
+            .where(col(JobLanguage.job_id).in_(ids))
+            .order_by(JobLanguage.job_id, JobLanguage.position)
         ),
         "job_id",
     )
@@ -262,7 +266,9 @@ class _TalentKeys:
 
 def _talent_keys(session: Session) -> list[_TalentKeys]:
     vocab = vocabulary()
-    skills = _group(session.exec(select(TalentSkill).order_by(TalentSkill.talent_id, TalentSkill.position)), "talent_id")
+    skills = _group(
+        session.exec(select(TalentSkill).order_by(TalentSkill.talent_id, TalentSkill.position)), "talent_id"
+    )
     keys = []
     for t in session.exec(select(Talent).order_by(Talent.id)):
         names = [normalize_text(n) for n in (t.name_zh, t.name_pinyin, t.name_en) if n]

@@ -72,10 +72,15 @@ def _year(value: int | None, field: str) -> int | None:
 
 def _apply(session: Session, talent: Talent, data: TalentData) -> None:
     """Check ``data`` and write it onto ``talent`` and its child rows."""
-    for name in ("name_zh", "name_pinyin", "name_en", "current_city"):
+    for name, field in (
+        ("name_zh", "nameZh"),
+        ("name_pinyin", "namePinyin"),
+        ("name_en", "nameEn"),
+        ("current_city", "currentCity"),
+    ):
         value = getattr(data, name)
         if value is not None:
-            setattr(talent, name, optional_text(value, name, max_length=100 if name != "name_pinyin" else 200))
+            setattr(talent, name, optional_text(value, field, max_length=100 if name != "name_pinyin" else 200))
     if data.email is not None:
         talent.email = optional_text(data.email, "email", max_length=254)
         if talent.email and "@" not in talent.email:
@@ -96,9 +101,8 @@ def _apply(session: Session, talent: Talent, data: TalentData) -> None:
         talent.wished_cities = clean_list(data.wished_cities, "wishedCities", max_items=20, max_length=100)
     if data.wished_industries is not None:
         talent.wished_industries = [
-            enum_value(v, IndustryChain, "wishedIndustries") for v in clean_list(
-                data.wished_industries, "wishedIndustries", max_items=14, max_length=40
-            )
+            enum_value(v, IndustryChain, "wishedIndustries")
+            for v in clean_list(data.wished_industries, "wishedIndustries", max_items=14, max_length=40)
         ]
     if data.discoverable is not None:
         talent.discoverable = data.discoverable

@@ -118,7 +118,13 @@ def test_applications_are_unique_pairs_across_all_statuses(dataset: DemoDataset)
     pairs = [(a["talent_key"], a["job_key"]) for a in dataset.applications]
     assert len(pairs) == len(set(pairs)) == 600
     assert set(Counter(a["status"] for a in dataset.applications)) == {
-        "applied", "screening", "interview", "offer", "hired", "rejected", "withdrawn",
+        "applied",
+        "screening",
+        "interview",
+        "offer",
+        "hired",
+        "rejected",
+        "withdrawn",
     }
 
 

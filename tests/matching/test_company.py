@@ -1,5 +1,4 @@
 # Chinese names and text use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 from __future__ import annotations
 
 import pytest

@@ -11,7 +11,7 @@ mixed_text = st.text(
     alphabet=st.sampled_from(
         list("abcXYZ019 +#.-_/,")
         + list("机器学习機器學習軟體厦門单曾")
-        + list("ＡＢｃｄ０９＋＃．　，。、（）")  # noqa: RUF001
+        + list("ＡＢｃｄ０９＋＃．　，。、（）")
         + ["\u00a0", "\t", "\u2167", "ﬁ"]
     ),
     max_size=30,
@@ -39,7 +39,7 @@ def test_normalize_text_is_idempotent_on_any_unicode(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("  Ｐｙｔｈｏｎ　工程師 ", "python 工程师"),  # noqa: RUF001
+        ("  Ｐｙｔｈｏｎ　工程師 ", "python 工程师"),
         ("機器學習", "机器学习"),
         ("C++ / C#", "c++ c#"),
         ("Node.js", "node.js"),
@@ -73,4 +73,4 @@ def test_name_pinyin_reads_surnames_as_surnames(name: str, expected: str) -> Non
 
 def test_has_han() -> None:
     assert has_han("Python编程")
-    assert not has_han("Ｐｙｔｈｏｎ")  # noqa: RUF001
+    assert not has_han("Ｐｙｔｈｏｎ")

@@ -145,9 +145,7 @@ def test_nothing_confident_resolves_to_nothing(resolver: OrganisationResolver, q
 
 def test_ties_are_ordered_by_id() -> None:
     # given
-    resolver = OrganisationResolver(
-        [OrgRecord(7, ("厦门钨业集团",)), OrgRecord(3, ("厦门钨业股份有限公司",))]
-    )
+    resolver = OrganisationResolver([OrgRecord(7, ("厦门钨业集团",)), OrgRecord(3, ("厦门钨业股份有限公司",))])
 
     # when
     matches = resolver.resolve("厦门钨业")

@@ -191,12 +191,8 @@ def test_rank_jobs_uses_the_same_scores() -> None:
         assert result == score_candidate(job, STAR, VOCAB)
 
 
-languages = st.builds(
-    LanguageSkill, st.sampled_from(["en", "zh", "ja", "EN"]), st.sampled_from(LanguageLevel)
-)
-skill_texts = st.sampled_from(
-    ["py", "Python", "ML", "機器學習", "PCR", "Java", "data visualisation", "rust", ""]
-)
+languages = st.builds(LanguageSkill, st.sampled_from(["en", "zh", "ja", "EN"]), st.sampled_from(LanguageLevel))
+skill_texts = st.sampled_from(["py", "Python", "ML", "機器學習", "PCR", "Java", "data visualisation", "rust", ""])
 fields = st.sampled_from(["Computer Science", "computer science and technology", "Biology", "物理学"])
 cities = st.sampled_from(["厦门", "Xiamen", "厦门市", "Fuzhou", "上海", ""])
 degrees = st.none() | st.sampled_from(Degree)

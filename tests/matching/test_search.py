@@ -1,5 +1,4 @@
 # Chinese names and text use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 from __future__ import annotations
 
 import pytest
@@ -10,17 +9,11 @@ from matching.search import FIELD_WEIGHTS, SCORE_BANDS, JobSearchIndex, SearchDo
 
 DOCS = (
     SearchDoc(1, "大数据工程师", ("Python", "SQL"), "厦门钨业股份有限公司", "负责数据平台建设"),
-    SearchDoc(
-        2, "数据库开发工程师", ("MySQL", "数据库"), "厦门海辰储能科技股份有限公司", "Database engineer"
-    ),
-    SearchDoc(
-        3, "Python Engineer", ("python", "django"), "Xiamen Tungsten Co., Ltd.", "Build services in Python."
-    ),
+    SearchDoc(2, "数据库开发工程师", ("MySQL", "数据库"), "厦门海辰储能科技股份有限公司", "Database engineer"),
+    SearchDoc(3, "Python Engineer", ("python", "django"), "Xiamen Tungsten Co., Ltd.", "Build services in Python."),
     SearchDoc(4, "客户经理", ("销售",), "招商银行股份有限公司厦门分行", "负责客户关系维护"),
     SearchDoc(5, "Senior Pythonista", (), "Acme Inc.", "We like snakes."),
-    SearchDoc(
-        6, "算法研究员", ("机器学习",), "艾德生物医药科技股份有限公司", "Research with Python and data."
-    ),
+    SearchDoc(6, "算法研究员", ("机器学习",), "艾德生物医药科技股份有限公司", "Research with Python and data."),
 )
 
 

@@ -52,7 +52,7 @@ def test_alias_resolves_exactly(vocab: SkillVocabulary) -> None:
     assert (resolution.skill.id, resolution.via, resolution.score) == ("python", "exact", 100.0)
 
 
-@pytest.mark.parametrize("text", ["機器學習", "机器学习", "ＭＬ", "machine learning"])  # noqa: RUF001
+@pytest.mark.parametrize("text", ["機器學習", "机器学习", "ＭＬ", "machine learning"])
 def test_scripts_and_widths_resolve_to_the_same_skill(vocab: SkillVocabulary, text: str) -> None:
     assert resolved_id(vocab, text) == "machine_learning"
 
@@ -75,7 +75,7 @@ def test_typos_resolve_fuzzily(vocab: SkillVocabulary, typo: str, skill_id: str)
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("C", "c"), ("c#", "csharp"), ("C＃", "csharp"), ("c+", None), ("jav", None)],  # noqa: RUF001
+    [("C", "c"), ("c#", "csharp"), ("C＃", "csharp"), ("c+", None), ("jav", None)],
 )
 def test_short_texts_resolve_only_exactly(vocab: SkillVocabulary, text: str, expected: str | None) -> None:
     assert resolved_id(vocab, text) == expected
@@ -127,9 +127,7 @@ def test_near_free_text_gets_partial_credit(vocab: SkillVocabulary) -> None:
 
 
 skill_texts = st.one_of(
-    st.sampled_from(
-        ["py", "ML", "機器學習", "jiqixuexi", "C", "C#", "Java", "data visualization", "c sharp"]
-    ),
+    st.sampled_from(["py", "ML", "機器學習", "jiqixuexi", "C", "C#", "Java", "data visualization", "c sharp"]),
     st.text(alphabet="abcdefgjp #+机器学习深度ＡＢ", max_size=12),
 )
 

@@ -1,0 +1,67 @@
+"""Relations load through per-request DataLoaders: a bigger page costs no more SQL statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+JOBS_WITH_RELATIONS = """
+query JobsWithRelations($first: Int!) {
+  jobs(first: $first) {
+    edges {
+      node {
+        title
+        employer { legalName aliases }
+        requiredSkills
+        preferredSkills
+        languages { language level }
+      }
+    }
+  }
+}
+"""
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def sql_statements(engine: Engine) -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(engine, "before_cursor_execute", counter)
+
+
+def _count(api: Any, counter: StatementCounter, first: int) -> tuple[int, list[dict[str, Any]]]:
+    counter.statements.clear()
+    body = api.execute(JOBS_WITH_RELATIONS, {"first": first})
+    assert "errors" not in body, body
+    return len(counter.statements), [edge["node"] for edge in body["data"]["jobs"]["edges"]]
+
+
+def test_statement_count_does_not_grow_with_the_page(
+    anonymous_api_client: Any, sql_statements: StatementCounter
+) -> None:
+    # given: one request first, so nothing one-off (connection set-up) is counted
+    _count(anonymous_api_client, sql_statements, 1)
+
+    # when
+    small, small_jobs = _count(anonymous_api_client, sql_statements, 5)
+    large, large_jobs = _count(anonymous_api_client, sql_statements, 50)
+
+    # then
+    assert len(small_jobs) == 5 and len(large_jobs) == 50
+    assert all(job["employer"]["legalName"] and job["requiredSkills"] for job in large_jobs)
+    assert any(job["languages"] for job in large_jobs)
+    assert small == large, sql_statements.statements
+    assert large <= 10
