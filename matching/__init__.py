@@ -32,7 +32,14 @@ Example
 
 from matching.company import CompanyName, canonical_company_name
 from matching.normalise import has_han, name_pinyin, normalize_text, to_pinyin
-from matching.profiles import HARD_REQUIREMENTS, Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
+from matching.profiles import (
+    HARD_REQUIREMENTS,
+    Degree,
+    JobProfile,
+    LanguageLevel,
+    LanguageSkill,
+    TalentProfile,
+)
 from matching.resolve import RESOLVE_THRESHOLD, OrganisationResolver, OrgMatch, OrgRecord
 from matching.score import (
     WEIGHTS,

@@ -36,7 +36,6 @@ words keep single spaces.
 """
 
 # Chinese names and text use full-width punctuation on purpose.
-# ruff: noqa: RUF001, RUF002
 
 from __future__ import annotations
 
@@ -129,9 +128,7 @@ _LATIN_LEGAL_FORMS: tuple[tuple[str, ...], ...] = (
     ("ag",),
     ("group",),
 )
-LEGAL_FORMS: frozenset[str] = frozenset(_HAN_LEGAL_FORMS) | frozenset(
-    " ".join(form) for form in _LATIN_LEGAL_FORMS
-)
+LEGAL_FORMS: frozenset[str] = frozenset(_HAN_LEGAL_FORMS) | frozenset(" ".join(form) for form in _LATIN_LEGAL_FORMS)
 """Trailing legal (and group) forms removed from a core, in normalised form."""
 
 _HAN_BRANCH_WORDS: tuple[str, ...] = ("分公司", "办事处", "营业部", "代表处", "分行", "支行")

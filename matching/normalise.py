@@ -143,6 +143,6 @@ def name_pinyin(name: str) -> str:
         return normalize_text(name)
     for surname, reading in SURNAME_READINGS.items():
         if normalised.startswith(surname):
-            rest = normalised[len(surname):]
+            rest = normalised[len(surname) :]
             return " ".join([*reading, *lazy_pinyin(rest)]) if rest else " ".join(reading)
     return " ".join(lazy_pinyin(normalised))

@@ -226,9 +226,7 @@ class OrganisationResolver:
         best: dict[int, tuple[float, int, str]] = {}
         for query_key in _query_keys(query.core):
             for entry, core_score in self._candidates(query_key):
-                score = _combine(
-                    core_score * query_key.factor, query_qualifier, entry.qualifier, self._threshold
-                )
+                score = _combine(core_score * query_key.factor, query_qualifier, entry.qualifier, self._threshold)
                 if score < self._threshold:
                     continue
                 current = best.get(entry.record_id)
@@ -314,16 +312,12 @@ def _qualifier_key(qualifier: str | None) -> str | None:
     return qualifier.replace(" ", "")
 
 
-def _combine(
-    core_score: float, query_qualifier: str | None, record_qualifier: str | None, threshold: float
-) -> float:
+def _combine(core_score: float, query_qualifier: str | None, record_qualifier: str | None, threshold: float) -> float:
     if query_qualifier is None and record_qualifier is None:
         return core_score
     if query_qualifier is None or record_qualifier is None:
         return core_score * BRANCH_MISMATCH_FACTOR
-    qualifier_score = (
-        100.0 if query_qualifier == record_qualifier else fuzz.ratio(query_qualifier, record_qualifier)
-    )
+    qualifier_score = 100.0 if query_qualifier == record_qualifier else fuzz.ratio(query_qualifier, record_qualifier)
     if qualifier_score < threshold:
         return 0.0
     return min(core_score, qualifier_score)

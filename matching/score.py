@@ -320,15 +320,11 @@ class _Pool:
 
     __slots__ = ("_fields", "_levels", "_skills", "cities", "degrees", "talents", "years")
 
-    def __init__(
-        self, talents: Sequence[_TalentView], jobs: Sequence[_JobView], vocabulary: SkillVocabulary
-    ) -> None:
+    def __init__(self, talents: Sequence[_TalentView], jobs: Sequence[_JobView], vocabulary: SkillVocabulary) -> None:
         self.talents = talents
 
         def skill_matrix(wanted: list[str], offered: list[str]) -> _Floats:
-            return similarity_matrix(
-                list(map(vocabulary.prepare, wanted)), list(map(vocabulary.prepare, offered))
-            )
+            return similarity_matrix(list(map(vocabulary.prepare, wanted)), list(map(vocabulary.prepare, offered)))
 
         self._skills = _BestGrid(
             (skill for job in jobs for skill in job.required + job.preferred),
@@ -341,18 +337,14 @@ class _Pool:
             _field_matrix,
         )
         self.degrees: _Ints = np.array([int(t.profile.highest_degree or 0) for t in talents], dtype=np.int64)
-        self.years: _Floats = np.array(
-            [max(t.profile.years_experience, 0.0) for t in talents], dtype=np.float64
-        )
+        self.years: _Floats = np.array([max(t.profile.years_experience, 0.0) for t in talents], dtype=np.float64)
         self.cities = [talent.cities for talent in talents]
         self._levels: dict[str, _Ints] = {}
 
     def levels(self, language: str) -> _Ints:
         """Each talent's level in ``language`` (0 when not spoken)."""
         if language not in self._levels:
-            self._levels[language] = np.array(
-                [t.languages.get(language, 0) for t in self.talents], dtype=np.int64
-            )
+            self._levels[language] = np.array([t.languages.get(language, 0) for t in self.talents], dtype=np.int64)
         return self._levels[language]
 
     def assess(self, job: _JobView) -> _Assessment:

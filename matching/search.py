@@ -566,11 +566,7 @@ def _pieces_found(term: str, texts: list[str]) -> bool:
     start = 0
     while start < len(term):
         end = next(
-            (
-                end
-                for end in range(len(term), start + 1, -1)
-                if any(term[start:end] in text for text in texts)
-            ),
+            (end for end in range(len(term), start + 1, -1) if any(term[start:end] in text for text in texts)),
             None,
         )
         if end is None:

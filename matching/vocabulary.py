@@ -238,9 +238,7 @@ class SkillVocabulary:
             return self._prepared[text]
         except KeyError:
             resolution = self.resolve(text)
-            prepared = SkillText(
-                text, normalize_text(text), None if resolution is None else resolution.skill.id
-            )
+            prepared = SkillText(text, normalize_text(text), None if resolution is None else resolution.skill.id)
             self._prepared[text] = prepared
             return prepared
 
