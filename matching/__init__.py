@@ -18,6 +18,15 @@ Job search
     :class:`JobSearchIndex` over :class:`SearchDoc`, giving :class:`SearchHit`.
 Organisation resolution
     :class:`OrganisationResolver` over :class:`OrgRecord`, giving :class:`OrgMatch`.
+Enterprise and personal credit
+    One rules table (:data:`RULES`) for every :class:`RecordKind`;
+    :func:`assess_credit` gives an explained :class:`CreditAssessment`
+    (score, :class:`CreditLevel`, reasons); :func:`is_verified`,
+    :func:`check_repair`; :func:`map_to_home_scale` for partner cities' scores.
+Financing
+    :func:`evaluate`, :func:`financing_options` and
+    :func:`rank_financing_candidates` over :class:`LoanProduct` and
+    :class:`BorrowerFacts`, giving :class:`Offer` with the sizing step by step.
 
 Example
 -------
@@ -31,6 +40,33 @@ Example
 """
 
 from matching.company import CompanyName, canonical_company_name
+from matching.credit import (
+    RULES,
+    CreditAssessment,
+    CreditLevel,
+    CreditReason,
+    CreditRecord,
+    PersonalCredit,
+    RecordKind,
+    RecordStatus,
+    TaxRating,
+    assess_credit,
+    check_repair,
+    is_verified,
+    map_to_home_scale,
+    record_status,
+    verification_failures,
+)
+from matching.financing import (
+    BorrowerFacts,
+    LoanProduct,
+    Offer,
+    SizingRule,
+    SizingStep,
+    evaluate,
+    financing_options,
+    rank_financing_candidates,
+)
 from matching.normalise import has_han, name_pinyin, normalize_text, to_pinyin
 from matching.profiles import (
     HARD_REQUIREMENTS,
@@ -64,33 +100,56 @@ __all__ = [
     "FUZZY_RESOLVE_THRESHOLD",
     "HARD_REQUIREMENTS",
     "RESOLVE_THRESHOLD",
+    "RULES",
     "SIMILARITY_FLOOR",
     "WEIGHTS",
+    "BorrowerFacts",
     "CompanyName",
     "ComponentScore",
+    "CreditAssessment",
+    "CreditLevel",
+    "CreditReason",
+    "CreditRecord",
     "Degree",
     "JobProfile",
     "JobSearchIndex",
     "LanguageLevel",
     "LanguageSkill",
+    "LoanProduct",
     "MatchResult",
+    "Offer",
     "OrgMatch",
     "OrgRecord",
     "OrganisationResolver",
+    "PersonalCredit",
+    "RecordKind",
+    "RecordStatus",
     "SearchDoc",
     "SearchHit",
+    "SizingRule",
+    "SizingStep",
     "Skill",
     "SkillMatch",
     "SkillResolution",
     "SkillVocabulary",
     "TalentProfile",
+    "TaxRating",
+    "assess_credit",
     "canonical_company_name",
+    "check_repair",
+    "evaluate",
+    "financing_options",
     "has_han",
+    "is_verified",
+    "map_to_home_scale",
     "name_pinyin",
     "normalize_text",
     "rank_candidates",
+    "rank_financing_candidates",
     "rank_jobs",
+    "record_status",
     "score_candidate",
     "skill_similarity",
     "to_pinyin",
+    "verification_failures",
 ]

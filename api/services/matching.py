@@ -3,8 +3,11 @@
 Each process keeps the engine's indexes (job search, enterprise resolution,
 talent profiles) in memory and checks a cheap *watermark* (row count and
 latest ``updated_at``) of the underlying tables on every use; when another
-request or another worker changed the data, the index is rebuilt before it
-answers.  So every worker sees every committed change on its next request.
+request or another worker changed the data, the index catches up before it
+answers: job search and talent profiles re-read only the rows changed since
+the previous watermark (less :data:`CLOCK_MARGIN`, for transactions that
+committed out of order), the small enterprise resolver is rebuilt.  So every
+worker sees every committed change on its next request.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
@@ -58,21 +62,49 @@ class _Cached(Generic[T]):
     value: T | None = None
 
 
-class _WatermarkCache(Generic[T]):
-    """A value rebuilt whenever the watermark of the data it was built from moves."""
+# Rows changed up to this long before the previous watermark are re-read too.
+CLOCK_MARGIN = timedelta(seconds=5)
 
-    def __init__(self, watermark: Callable[[Session], Watermark], build: Callable[[Session], T]) -> None:
+Updater = Callable[[Session, T, Watermark], T]
+
+
+class _WatermarkCache(Generic[T]):
+    """A value kept in step with the data it was built from.
+
+    ``build`` makes it from scratch; ``update``, when given, brings an existing
+    value up to date from the previous watermark (it must cope with rows
+    changed since then, re-read more than once).
+    """
+
+    def __init__(
+        self,
+        watermark: Callable[[Session], Watermark],
+        build: Callable[[Session], T],
+        update: Updater[T] | None = None,
+    ) -> None:
         self._watermark = watermark
         self._build = build
+        self._update = update
         self._cached: _Cached[T] = _Cached()
         self._lock = Lock()
 
     def get(self, session: Session) -> T:
         mark = self._watermark(session)
         with self._lock:
-            if self._cached.value is None or self._cached.watermark != mark:
+            cached = self._cached
+            if cached.value is None or cached.watermark is None:
                 self._cached = _Cached(mark, self._build(session))
+            elif cached.watermark != mark:
+                value = self._update(session, cached.value, cached.watermark) if self._update else self._build(session)
+                self._cached = _Cached(mark, value)
+            assert self._cached.value is not None
             return self._cached.value
+
+
+def _since(mark: Watermark, position: int) -> datetime:
+    """The ``updated_at`` from which rows are re-read, from a watermark's max at ``position``."""
+    latest = mark[position]
+    return (latest - CLOCK_MARGIN) if latest is not None else datetime.min
 
 
 def _table_mark(session: Session, model: Any) -> Watermark:
@@ -182,7 +214,14 @@ def _open_job_profiles(session: Session) -> dict[int, JobProfile]:
     return job_profiles(session, list(session.exec(select(Job).where(Job.status == JobStatus.OPEN))))
 
 
-_talents = _WatermarkCache(lambda s: _table_mark(s, Talent), _all_talent_profiles)
+def _update_talent_profiles(
+    session: Session, profiles: dict[int, TalentProfile], mark: Watermark
+) -> dict[int, TalentProfile]:
+    changed = list(session.exec(select(Talent.id).where(col(Talent.updated_at) >= _since(mark, 1))))
+    return {**profiles, **talent_profiles(session, changed)}
+
+
+_talents = _WatermarkCache(lambda s: _table_mark(s, Talent), _all_talent_profiles, _update_talent_profiles)
 _open_jobs = _WatermarkCache(lambda s: _table_mark(s, Job), _open_job_profiles)
 
 
@@ -205,27 +244,58 @@ def jobs_for_talent(session: Session, talent_id: int) -> list[MatchResult]:
 # ------------------------------------------------------------- job search
 
 
-def _job_search_index(session: Session) -> JobSearchIndex:
+def _skill_labels(skills: Iterable[str]) -> tuple[str, ...]:
+    """Skills as written, then the Chinese and English labels of the canonical skills they resolve to,
+    so a search in one language finds jobs whose skills are written in the other."""
+    vocab = vocabulary()
+    written = list(skills)
+    labels = []
+    for text in written:
+        resolved = vocab.resolve(text)
+        if resolved is not None:
+            labels += [resolved.skill.zh, resolved.skill.en]
+    return tuple(dict.fromkeys([*written, *labels]))
+
+
+def _search_docs(session: Session, job_ids: list[int] | None = None) -> list[SearchDoc]:
+    """Search documents of the given jobs (all when None)."""
     names = dict(session.exec(select(Enterprise.id, Enterprise.legal_name)).all())
-    skills = _group(session.exec(select(JobSkill).order_by(JobSkill.job_id, JobSkill.position)), "job_id")
-    docs = [
+    skill_query = select(JobSkill).order_by(JobSkill.job_id, JobSkill.position)
+    job_query = select(Job)
+    if job_ids is not None:
+        skill_query = skill_query.where(col(JobSkill.job_id).in_(job_ids))
+        job_query = job_query.where(col(Job.id).in_(job_ids))
+    skills = _group(session.exec(skill_query), "job_id")
+    return [
         SearchDoc(
             id=j.id,
             title=j.title,
-            skills=tuple(s.name for s in skills[j.id]),
+            skills=_skill_labels(s.name for s in skills[j.id]),
             employer_name=names.get(j.employer_id, ""),
             description=j.description,
         )
-        for j in session.exec(select(Job))
+        for j in session.exec(job_query)
     ]
-    return JobSearchIndex(docs)
+
+
+def _job_search_index(session: Session) -> JobSearchIndex:
+    return JobSearchIndex(_search_docs(session))
+
+
+def _update_job_search_index(session: Session, index: JobSearchIndex, mark: Watermark) -> JobSearchIndex:
+    """Re-index jobs changed since ``mark``, and every job of an enterprise changed since then."""
+    renamed = select(Enterprise.id).where(col(Enterprise.updated_at) >= _since(mark, 3))
+    changed = select(Job.id).where((col(Job.updated_at) >= _since(mark, 1)) | col(Job.employer_id).in_(renamed))
+    for doc in _search_docs(session, list(session.exec(changed))):
+        index.add(doc)
+    return index
 
 
 def _jobs_and_employers_mark(session: Session) -> Watermark:
     return _table_mark(session, Job) + _table_mark(session, Enterprise)
 
 
-_job_search = _WatermarkCache(_jobs_and_employers_mark, _job_search_index)
+_job_search = _WatermarkCache(_jobs_and_employers_mark, _job_search_index, _update_job_search_index)
 
 
 def search_jobs(session: Session, query: str) -> list[SearchHit]:

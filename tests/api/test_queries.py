@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -220,27 +221,28 @@ def test_traditional_characters_find_the_same_jobs_as_simplified(anonymous_api_c
     assert traditional == simplified
 
 
-@pytest.mark.parametrize("search", ["Batetry", "Battery"])
-def test_exact_matches_rank_above_fuzzy_ones(anonymous_api_client: Any, search: str) -> None:
-    # The demo data holds both spellings (a typo in two jobs' skills): each query must put
-    # the jobs that spell it exactly first, and the other spelling's jobs after them.
+def test_exact_matches_rank_above_fuzzy_ones(new_employer: Any, post_job: Any, anonymous_api_client: Any) -> None:
+    # given: two jobs with a made-up word outside the skill vocabulary, spelt two ways
+    employer = new_employer()
+    word = f"Zorbalite{uuid.uuid4().hex[:6]}"
+    typo = word[:3] + word[4] + word[3] + word[5:]
+    exact_job = post_job(employer, title=f"{word} Engineer", requiredSkills=["Python"])
+    typo_job = post_job(employer, title=f"{typo} Engineer", requiredSkills=["Python"])
+
     # when
-    found = _nodes(anonymous_api_client.execute(JOBS, {"search": search, "first": 100}), "jobs")
+    for query, first, second in ((word, exact_job, typo_job), (typo, typo_job, exact_job)):
+        found = [job["id"] for job in _nodes(anonymous_api_client.execute(JOBS, {"search": query}), "jobs")]
+
+        # then: the spelling typed ranks first, the other spelling (a fuzzy match) after it
+        assert found[:2] == [first["id"], second["id"]]
+
+
+def test_an_english_skill_finds_jobs_whose_skills_are_written_in_chinese(anonymous_api_client: Any) -> None:
+    # when
+    found = _nodes(anonymous_api_client.execute(JOBS, {"search": "Battery Management System", "first": 100}), "jobs")
 
     # then
-    def spells_it(job: dict[str, Any]) -> bool:
-        texts = [
-            job["title"],
-            job["description"],
-            job["employer"]["legalName"],
-            *job["requiredSkills"],
-            *job["preferredSkills"],
-        ]
-        return any(search.casefold() in text.casefold() for text in texts)
-
-    exact = [spells_it(job) for job in found]
-    assert any(exact) and not all(exact)
-    assert exact == sorted(exact, reverse=True)
+    assert any("电池管理系统" in job["requiredSkills"] + job["preferredSkills"] for job in found)
 
 
 def test_search_and_filter_combine(anonymous_api_client: Any, hithium_id: str) -> None:
