@@ -23,6 +23,13 @@ Enterprise and personal credit
     :func:`assess_credit` gives an explained :class:`CreditAssessment`
     (score, :class:`CreditLevel`, reasons); :func:`is_verified`,
     :func:`check_repair`; :func:`map_to_home_scale` for partner cities' scores.
+Competition judging
+    :class:`Rubric`, :func:`detect_conflicts`, :func:`assign_judges`
+    (conflict-free, loads balanced within one), :func:`aggregate` (mean,
+    trimmed mean, per-judge z-scores), :func:`rank_entries`, :func:`what_if`.
+People
+    :func:`link_records` and :func:`find_duplicates` over :class:`PersonRecord`
+    (blocking, then scoring with evidence), giving :class:`PersonLink`.
 Financing
     :func:`evaluate`, :func:`financing_options` and
     :func:`rank_financing_candidates` over :class:`LoanProduct` and
@@ -67,7 +74,29 @@ from matching.financing import (
     financing_options,
     rank_financing_candidates,
 )
+from matching.judging import (
+    AggregationMethod,
+    Criterion,
+    EntryProfile,
+    JudgeProfile,
+    JudgeScore,
+    Rubric,
+    TeamMember,
+    aggregate,
+    assign_judges,
+    detect_conflicts,
+    rank_entries,
+    what_if,
+)
 from matching.normalise import has_han, name_pinyin, normalize_text, to_pinyin
+from matching.people import (
+    LINK_THRESHOLD,
+    REVIEW_THRESHOLD,
+    PersonLink,
+    PersonRecord,
+    find_duplicates,
+    link_records,
+)
 from matching.profiles import (
     HARD_REQUIREMENTS,
     Degree,
@@ -99,10 +128,13 @@ from matching.vocabulary import (
 __all__ = [
     "FUZZY_RESOLVE_THRESHOLD",
     "HARD_REQUIREMENTS",
+    "LINK_THRESHOLD",
     "RESOLVE_THRESHOLD",
+    "REVIEW_THRESHOLD",
     "RULES",
     "SIMILARITY_FLOOR",
     "WEIGHTS",
+    "AggregationMethod",
     "BorrowerFacts",
     "CompanyName",
     "ComponentScore",
@@ -110,9 +142,13 @@ __all__ = [
     "CreditLevel",
     "CreditReason",
     "CreditRecord",
+    "Criterion",
     "Degree",
+    "EntryProfile",
     "JobProfile",
     "JobSearchIndex",
+    "JudgeProfile",
+    "JudgeScore",
     "LanguageLevel",
     "LanguageSkill",
     "LoanProduct",
@@ -121,9 +157,12 @@ __all__ = [
     "OrgMatch",
     "OrgRecord",
     "OrganisationResolver",
+    "PersonLink",
+    "PersonRecord",
     "PersonalCredit",
     "RecordKind",
     "RecordStatus",
+    "Rubric",
     "SearchDoc",
     "SearchHit",
     "SizingRule",
@@ -134,17 +173,24 @@ __all__ = [
     "SkillVocabulary",
     "TalentProfile",
     "TaxRating",
+    "TeamMember",
+    "aggregate",
     "assess_credit",
+    "assign_judges",
     "canonical_company_name",
     "check_repair",
+    "detect_conflicts",
     "evaluate",
     "financing_options",
+    "find_duplicates",
     "has_han",
     "is_verified",
+    "link_records",
     "map_to_home_scale",
     "name_pinyin",
     "normalize_text",
     "rank_candidates",
+    "rank_entries",
     "rank_financing_candidates",
     "rank_jobs",
     "record_status",
@@ -152,4 +198,5 @@ __all__ = [
     "skill_similarity",
     "to_pinyin",
     "verification_failures",
+    "what_if",
 ]
