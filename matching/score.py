@@ -38,6 +38,15 @@ required skill, a degree below the minimum, fewer years than the minimum, a
 language below its level, no field of study above the floor, or an unmatched
 city.
 
+Employer credit
+---------------
+:func:`rank_jobs` given ``employer_verified`` (job id -> whether the job's
+employer is credit-verified) adds an eighth component, ``employer_credit``
+(weight :data:`EMPLOYER_CREDIT_WEIGHT` = 5, similarity 1 for a verified
+employer, else 0), and scales the seven weights above by 0.95, so the weights
+still sum to 100 and the explanation still sums to the score.  Without the
+mapping the score is exactly as above.
+
 Ranking works in two passes: the component similarities of every pair come
 from NumPy arrays (one :func:`rapidfuzz.process.cdist` per ranking for skills
 and one for fields), then only the results returned are explained.
@@ -46,7 +55,7 @@ and one for fields), then only the results returned are explained.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
@@ -60,6 +69,7 @@ from matching.profiles import HARD_REQUIREMENTS, Degree, JobProfile, TalentProfi
 from matching.vocabulary import SIMILARITY_FLOOR, SkillVocabulary, similarity_matrix
 
 __all__ = [
+    "EMPLOYER_CREDIT_WEIGHT",
     "SKILL_MATCH_THRESHOLD",
     "WEIGHTS",
     "ComponentScore",
@@ -81,6 +91,8 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         "location": 5.0,
     }
 )
+# Points a credit-verified employer's job gets in rank_jobs when employer credit is given.
+EMPLOYER_CREDIT_WEIGHT = 5.0
 # A job skill counts as matched when some talent skill is at least this similar.
 SKILL_MATCH_THRESHOLD = SIMILARITY_FLOOR
 # Credit for a degree or language exactly one level below the requirement.
@@ -225,15 +237,21 @@ def rank_jobs(
     vocabulary: SkillVocabulary,
     *,
     limit: int | None = None,
+    employer_verified: Mapping[int, bool] | None = None,
 ) -> list[MatchResult]:
     """The jobs ``talent`` is eligible for, best first.
 
     The same scorer as :func:`rank_candidates`; sorted by score descending,
-    then job id ascending; at most ``limit`` results.
+    then job id ascending; at most ``limit`` results.  ``employer_verified``
+    (job id -> whether its employer is credit-verified; missing ids count as
+    not verified) adds the ``employer_credit`` component (see the module
+    docstring); ``None`` leaves the scores as they are.
     """
     job_views = [_job_view(job, vocabulary) for job in jobs]
     pool = _Pool([_talent_view(talent, vocabulary)], job_views, vocabulary)
     assessed = [(view, pool.assess(view)) for view in job_views]
+    if employer_verified is not None:
+        return _rank_with_employer_credit(pool, assessed, employer_verified, limit)
     eligible = [
         (-float(assessment.scores[0]), view.profile.id, index)
         for index, (view, assessment) in enumerate(assessed)
@@ -244,6 +262,39 @@ def rank_jobs(
         pool.explain(assessed[index][0], 0, assessed[index][1])
         for _, _, index in eligible[: _cut(limit, len(eligible))]
     ]
+
+
+def _rank_with_employer_credit(
+    pool: _Pool,
+    assessed: list[tuple[_JobView, _Assessment]],
+    employer_verified: Mapping[int, bool],
+    limit: int | None,
+) -> list[MatchResult]:
+    scale = (100.0 - EMPLOYER_CREDIT_WEIGHT) / 100.0
+    eligible = []
+    for index, (view, assessment) in enumerate(assessed):
+        if not assessment.eligible[0]:
+            continue
+        verified = bool(employer_verified.get(view.profile.id, False))
+        raw = float(_WEIGHT_VECTOR @ assessment.similarities[:, 0])
+        score = round(min(max(scale * raw + EMPLOYER_CREDIT_WEIGHT * verified, 0.0), 100.0), 2)
+        eligible.append((-score, view.profile.id, index, verified))
+    eligible.sort()
+    results = []
+    for negative, _, index, verified in eligible[: _cut(limit, len(eligible))]:
+        result = pool.explain(assessed[index][0], 0, assessed[index][1])
+        components = tuple(
+            replace(c, weight=c.weight * scale, contribution=c.contribution * scale) for c in result.components
+        )
+        credit = ComponentScore(
+            "employer_credit",
+            EMPLOYER_CREDIT_WEIGHT,
+            1.0 if verified else 0.0,
+            EMPLOYER_CREDIT_WEIGHT if verified else 0.0,
+            "Employer is credit-verified" if verified else "Employer is not credit-verified",
+        )
+        results.append(replace(result, score=-negative, components=(*components, credit)))
+    return results
 
 
 def _cut(limit: int | None, available: int) -> int:

@@ -1,0 +1,74 @@
+"""The audit trail: every change to audited data is written with who, when, before and after.
+
+Call :func:`record_audit` in the same transaction as the change, so the entry
+exists exactly when the change does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from api.models import Account, AuditEntry
+
+__all__ = ["record_audit", "snapshot"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(row: SQLModel, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The columns of ``row`` as JSON-ready values (dates as ISO text), for ``before``/``after``."""
+    skipped = set(exclude)
+    return {name: _plain(getattr(row, name)) for name in type(row).model_fields if name not in skipped}
+
+
+def record_audit(
+    session: Session,
+    *,
+    actor: Account | None,
+    action: str,
+    entity_type: str,
+    entity_id: int,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    via: str = "api",
+) -> AuditEntry:
+    """Write one audit entry: ``actor`` (None when no account acted) did ``action`` to the entity.
+
+    Parameters
+    ----------
+    action
+        A dotted verb such as ``credit_record.repair``.
+    entity_type, entity_id
+        The table name and primary key of the changed row.
+    before, after
+        The row as it was and as it is (:func:`snapshot`); ``None`` for a
+        creation (before) or a deletion (after).
+    via
+        What the change came through: ``api``, ``cli`` or ``seed``.
+    """
+    entry = AuditEntry(
+        actor_account_id=actor.id if actor is not None else None,
+        via=via,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=None if before is None else _plain(before),
+        after=None if after is None else _plain(after),
+    )
+    session.add(entry)
+    return entry
