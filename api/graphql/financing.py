@@ -1,0 +1,601 @@
+"""Credit-easy loans over GraphQL: loan products, offers with the sizing shown step by
+step, ranked candidates for a product, and financing applications.
+
+Resolvers are thin: they decode IDs, call :mod:`api.services.financing` and map
+its results; relations load through the request's DataLoaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import strawberry
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from api.graphql.context import Context, Info
+from api.graphql.credit import CreditLevel, TaxRating
+from api.graphql.errors import ApiError, bad_input, forbidden, not_found
+from api.graphql.ids import decode_id_of, encode_global_id
+from api.graphql.mutations import UserError, _run, _viewer
+from api.graphql.pagination import Connection, connection_from_slice, page_request
+from api.graphql.permissions import IsAuthenticated, require_role
+from api.graphql.types import Enterprise, IndustryChain, MatchComponent, Node
+from api.models import BidContract as BidContractRow
+from api.models import EnterpriseFinancialYear as FinancialYearRow
+from api.models import FinancingApplication as ApplicationRow
+from api.models import LoanProduct as LoanProductRow
+from api.models import enums
+from api.models.financing import FinancingStatus as FinancingStatusValue
+from api.services import financing
+from api.services.errors import ErrorCode, ServiceError
+from matching import credit as credit_engine
+from matching import financing as engine
+
+__all__ = ["FinancingMutation", "FinancingQuery", "financing_node"]
+
+T = TypeVar("T")
+
+SizingRule = strawberry.enum(
+    engine.SizingRule,
+    description="How a loan product sizes its credit line: TAX_SOCIAL_INSURANCE (tax multiplier x annual tax "
+    "paid + amount per insured employee), BID_CONTRACT (a share of the largest winning-bid contract), FIXED.",
+)
+FinancingStatus = strawberry.enum(
+    FinancingStatusValue,
+    description="submitted -> approved -> disbursed, or submitted -> rejected; bank officers decide.",
+)
+
+
+@strawberry.enum(description="What a financing candidate is.")
+class BorrowerKind(enums.StrEnum):
+    ENTERPRISE = "enterprise"
+    PROJECT = "project"
+
+
+def _service_call(work: Callable[[], T]) -> T:
+    """Run a read-only service call, turning its refusal into a coded top-level error."""
+    try:
+        return work()
+    except ServiceError as error:
+        raise _api_error(error) from None
+
+
+def _api_error(error: ServiceError) -> ApiError:
+    if error.code is ErrorCode.NOT_FOUND:
+        return not_found(error.message)
+    if error.code is ErrorCode.FORBIDDEN:
+        return forbidden(error.message)
+    return bad_input(error.message)
+
+
+# ------------------------------------------------------------------ types
+
+
+@strawberry.type(
+    description="Applications to a loan product so far (the article's torch park loan: 263 "
+    "applied, 129 approved, 172 million yuan lent)."
+)
+class LoanProductStats:
+    applied: int = strawberry.field(description="Applications of any status.")
+    approved: int = strawberry.field(description="Applications approved, disbursed ones included.")
+    rejected: int
+    disbursed: int
+    disbursed_amount: int = strawberry.field(description="Yuan paid out over all disbursed applications.")
+
+
+@strawberry.type(description="A bank's credit-easy loan (信易贷) and the rules of who may borrow how much.")
+class LoanProduct(Node):
+    row: strawberry.Private[LoanProductRow]
+
+    @classmethod
+    def from_model(cls, row: LoanProductRow) -> LoanProduct:
+        assert row.id is not None
+        return cls(id=strawberry.ID(encode_global_id("LoanProduct", row.id)), row=row)
+
+    @strawberry.field(description="The lending bank, e.g. 交通银行厦门分行.")
+    def bank(self) -> str:
+        return self.row.bank
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field(description="The largest credit line, in yuan.")
+    def amount_cap(self) -> int:
+        return self.row.amount_cap
+
+    @strawberry.field
+    def term_months(self) -> int:
+        return self.row.term_months
+
+    @strawberry.field(description="Borrowers need this enterprise credit level or better.")
+    def min_credit_level(self) -> CreditLevel:
+        return credit_engine.CreditLevel(self.row.min_credit_level)
+
+    @strawberry.field(description="Borrowers need this tax rating or better; null: no minimum.")
+    def min_tax_rating(self) -> TaxRating | None:
+        return credit_engine.TaxRating(self.row.min_tax_rating) if self.row.min_tax_rating else None
+
+    @strawberry.field(description="Industry chains admitted; empty admits all.")
+    def eligible_chains(self) -> list[IndustryChain]:
+        return [enums.IndustryChain(c) for c in self.row.eligible_chains]
+
+    @strawberry.field(description="Industrial parks admitted (e.g. 火炬高新区); empty admits all.")
+    def eligible_parks(self) -> list[str]:
+        return list(self.row.eligible_parks)
+
+    @strawberry.field
+    def sizing(self) -> SizingRule:
+        return engine.SizingRule(self.row.sizing)
+
+    @strawberry.field(description="TAX_SOCIAL_INSURANCE: yuan of credit line per yuan of annual tax paid.")
+    def tax_multiplier(self) -> float:
+        return self.row.tax_multiplier
+
+    @strawberry.field(description="TAX_SOCIAL_INSURANCE: yuan of credit line per insured employee.")
+    def per_insured_employee(self) -> int:
+        return self.row.per_insured_employee
+
+    @strawberry.field(description="BID_CONTRACT: share (0 to 1) of the largest winning-bid contract's value.")
+    def contract_share(self) -> float:
+        return self.row.contract_share
+
+    @strawberry.field(description="FIXED: the credit line, in yuan.")
+    def fixed_amount(self) -> int:
+        return self.row.fixed_amount
+
+    @strawberry.field(description="Whether the product takes applications and appears in offers and rankings.")
+    def active(self) -> bool:
+        return self.row.active
+
+    @strawberry.field(description="Application figures for this product.")
+    async def stats(self, info: Info) -> LoanProductStats:
+        assert self.row.id is not None
+        s = await info.context.loaders.financing_stats_by_product_id.load(self.row.id)
+        return LoanProductStats(
+            applied=s.applied,
+            approved=s.approved,
+            rejected=s.rejected,
+            disbursed=s.disbursed,
+            disbursed_amount=s.disbursed_amount,
+        )
+
+
+@strawberry.type(description="One line of a credit line's sizing.")
+class SizingStep:
+    description: str = strawberry.field(description="What the step does, e.g. '2.0 x annual tax paid ...'.")
+    amount: int = strawberry.field(description="The yuan this step comes to.")
+
+
+def _steps(offer: engine.Offer) -> list[SizingStep]:
+    return [SizingStep(description=s.description, amount=s.amount) for s in offer.steps]
+
+
+def _explanation(offer: engine.Offer) -> list[MatchComponent]:
+    return [MatchComponent.from_result(c) for c in offer.components]
+
+
+@strawberry.type(
+    description="One loan product for one enterprise: eligible or not (and why), the credit line "
+    "sized step by step, and how well the enterprise fits."
+)
+class FinancingOffer:
+    product: LoanProduct
+    eligible: bool
+    failures: list[str] = strawberry.field(description="Every rule the enterprise fails, in plain words.")
+    limit: int = strawberry.field(description="The estimated credit line in yuan; 0 when not eligible.")
+    sizing: list[SizingStep] = strawberry.field(description="How the limit is computed, step by step.")
+    fit: float = strawberry.field(description="0 to 100, the sum of the explanation's contributions.")
+    explanation: list[MatchComponent] = strawberry.field(
+        description="credit_level, credit_score, founders_credit, competition, tax_rating, tax_paid, "
+        "social_insurance, industry_fit."
+    )
+
+
+@strawberry.type(description="An eligible borrower ranked for one loan product, explained.")
+class FinancingCandidate:
+    kind: BorrowerKind
+    enterprise: Enterprise | None = strawberry.field(description="The enterprise; null for a start-up project.")
+    name: str
+    limit: int = strawberry.field(description="The estimated credit line in yuan.")
+    fit: float = strawberry.field(description="0 to 100; candidates are ranked by fit, then limit.")
+    explanation: list[MatchComponent]
+    sizing: list[SizingStep]
+
+
+@strawberry.type(description="One year's tax paid and insured employees of an enterprise.")
+class FinancialYear:
+    row: strawberry.Private[FinancialYearRow]
+
+    @strawberry.field
+    def year(self) -> int:
+        return self.row.year
+
+    @strawberry.field(description="Tax paid in the year, in yuan.")
+    def tax_paid(self) -> int:
+        return self.row.tax_paid
+
+    @strawberry.field(description="Employees with social insurance at the year's end.")
+    def insured_employees(self) -> int:
+        return self.row.insured_employees
+
+
+@strawberry.type(description="A government winning-bid contract (中标合同) an enterprise can borrow against.")
+class BidContract:
+    row: strawberry.Private[BidContractRow]
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.row.title
+
+    @strawberry.field
+    def awarding_authority(self) -> str:
+        return self.row.awarding_authority
+
+    @strawberry.field(description="In yuan.")
+    def value(self) -> int:
+        return self.row.value
+
+    @strawberry.field
+    def awarded_on(self) -> date:
+        return self.row.awarded_on
+
+
+@strawberry.type(description="An enterprise's application for a loan product.")
+class FinancingApplication(Node):
+    row: strawberry.Private[ApplicationRow]
+
+    @classmethod
+    def from_model(cls, row: ApplicationRow) -> FinancingApplication:
+        assert row.id is not None
+        return cls(id=strawberry.ID(encode_global_id("FinancingApplication", row.id)), row=row)
+
+    @strawberry.field
+    async def product(self, info: Info) -> LoanProduct:
+        row = await info.context.loaders.loan_product_by_id.load(self.row.product_id)
+        assert row is not None
+        return LoanProduct.from_model(row)
+
+    @strawberry.field
+    async def enterprise(self, info: Info) -> Enterprise:
+        row = await info.context.loaders.enterprise_by_id.load(self.row.enterprise_id)
+        assert row is not None
+        return Enterprise.from_model(row)
+
+    @strawberry.field
+    def status(self) -> FinancingStatus:
+        return FinancingStatusValue(self.row.status)
+
+    @strawberry.field(description="In yuan.")
+    def requested_amount(self) -> int:
+        return self.row.requested_amount
+
+    @strawberry.field(description="The amount the bank approved, in yuan; null until approved.")
+    def approved_amount(self) -> int | None:
+        return self.row.approved_amount
+
+    @strawberry.field(description="Why the bank rejected it; null unless rejected.")
+    def rejection_reason(self) -> str | None:
+        return self.row.rejection_reason
+
+    @strawberry.field(description="When a bank officer approved or rejected it.")
+    def decided_at(self) -> datetime | None:
+        return self.row.decided_at
+
+    @strawberry.field
+    def disbursed_at(self) -> datetime | None:
+        return self.row.disbursed_at
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+
+def _can_see_application(ctx: Context, row: ApplicationRow) -> bool:
+    viewer = ctx.viewer
+    if viewer is None:
+        return False
+    return viewer.role in financing.FINANCING_STAFF or viewer.enterprise_id == row.enterprise_id
+
+
+async def financing_node(ctx: Context, type_name: str, pk: int) -> Node | None:
+    """``node(id:)`` for this module's types; None when it does not exist or you may not see it."""
+    if type_name == "LoanProduct":
+        product = await ctx.loaders.loan_product_by_id.load(pk)
+        return LoanProduct.from_model(product) if product else None
+    row = ctx.session.get(ApplicationRow, pk)
+    return FinancingApplication.from_model(row) if row and _can_see_application(ctx, row) else None
+
+
+# ------------------------------------------------------------------ queries
+
+
+@strawberry.type
+class FinancingQuery:
+    @strawberry.field(description="Loan products by id; active ones unless `includeInactive`.")
+    def loan_products(self, info: Info, include_inactive: bool = False) -> list[LoanProduct]:
+        query = select(LoanProductRow).order_by(LoanProductRow.id)
+        if not include_inactive:
+            query = query.where(col(LoanProductRow.active).is_(True))
+        return [LoanProduct.from_model(row) for row in info.context.session.exec(query)]
+
+    @strawberry.field(description="A loan product by global ID.")
+    async def loan_product(self, info: Info, id: strawberry.ID) -> LoanProduct | None:
+        row = await info.context.loaders.loan_product_by_id.load(decode_id_of(id, "LoanProduct"))
+        return LoanProduct.from_model(row) if row else None
+
+    @strawberry.field(
+        description="Every active loan product for an enterprise: eligible ones first, by estimated limit then "
+        "fit, each with the sizing step by step; then the ineligible ones with every rule they fail. For the "
+        "enterprise's own accounts, credit officers, bank officers and admins.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def financing_options(self, info: Info, enterprise_id: strawberry.ID) -> list[FinancingOffer]:
+        pk = decode_id_of(enterprise_id, "Enterprise")
+        ctx = info.context
+        offers = _service_call(lambda: financing.enterprise_offers(ctx.session, _viewer(info), pk))
+        return [
+            FinancingOffer(
+                product=LoanProduct.from_model(product),
+                eligible=offer.eligible,
+                failures=list(offer.failures),
+                limit=offer.limit,
+                sizing=_steps(offer),
+                fit=offer.fit,
+                explanation=_explanation(offer),
+            )
+            for product, offer in offers
+        ]
+
+    @strawberry.field(
+        description="Eligible enterprises and finalised Guilu Cup start-up projects ranked for one loan "
+        "product: best fit first, then the larger limit, then id; each explained. For bank officers, credit "
+        "officers and admins.",
+        permission_classes=require_role(enums.Role.BANK_OFFICER, enums.Role.CREDIT_OFFICER, enums.Role.ADMIN),
+    )
+    async def rank_financing_candidates(
+        self, info: Info, product_id: strawberry.ID, first: int | None = 20, after: str | None = None
+    ) -> Connection[FinancingCandidate]:
+        ctx = info.context
+        page = page_request(first, after)
+        pk = decode_id_of(product_id, "LoanProduct")
+        ranking = _service_call(lambda: financing.rank_candidates(ctx.session, _viewer(info), pk))
+        chosen = ranking.offers[page.offset : page.offset + page.limit]
+        enterprise_ids = [o.borrower_id for o in chosen if o.borrower_kind == "enterprise"]
+        rows = {row.id: row for row in await ctx.loaders.enterprise_by_id.load_many(enterprise_ids) if row}
+
+        def enterprise_of(offer: engine.Offer) -> Enterprise | None:
+            row = rows.get(offer.borrower_id) if offer.borrower_kind == "enterprise" else None
+            return Enterprise.from_model(row) if row else None
+
+        nodes = [
+            FinancingCandidate(
+                kind=BorrowerKind(offer.borrower_kind),
+                enterprise=enterprise_of(offer),
+                name=ranking.facts[(offer.borrower_kind, offer.borrower_id)].name,
+                limit=offer.limit,
+                fit=offer.fit,
+                explanation=_explanation(offer),
+                sizing=_steps(offer),
+            )
+            for offer in chosen
+        ]
+        return connection_from_slice(nodes, page, len(ranking.offers))
+
+    @strawberry.field(
+        description="Financing applications, oldest first, optionally of one product and status. Bank officers, "
+        "credit officers and admins see all; other accounts see their own enterprise's.",
+        permission_classes=[IsAuthenticated],
+    )
+    def financing_applications(
+        self,
+        info: Info,
+        product_id: strawberry.ID | None = None,
+        status: FinancingStatus | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[FinancingApplication]:
+        session: Session = info.context.session
+        viewer = _viewer(info)
+        page = page_request(first, after)
+        conditions: list[Any] = []
+        if product_id is not None:
+            conditions.append(ApplicationRow.product_id == decode_id_of(product_id, "LoanProduct"))
+        if status is not None:
+            conditions.append(ApplicationRow.status == status.value)
+        if viewer.role not in financing.FINANCING_STAFF:
+            if viewer.enterprise_id is None:
+                raise forbidden("only bank and credit officers, admins and enterprises' own accounts see applications")
+            conditions.append(ApplicationRow.enterprise_id == viewer.enterprise_id)
+        total = session.exec(select(func.count(col(ApplicationRow.id))).where(*conditions)).one()
+        rows = session.exec(
+            select(ApplicationRow).where(*conditions).order_by(ApplicationRow.id).offset(page.offset).limit(page.limit)
+        )
+        return connection_from_slice([FinancingApplication.from_model(r) for r in rows], page, total)
+
+
+# ------------------------------------------------------------------ mutations
+
+
+@strawberry.input(
+    description="Loan product fields; all but `minTaxRating`, `eligibleChains`, `eligibleParks`, "
+    "the sizing amounts and `active` are needed to create; on update, omitted fields stay as they are."
+)
+class LoanProductInput:
+    bank: str | None = None
+    name: str | None = None
+    amount_cap: int | None = strawberry.field(default=None, description="Yuan.")
+    term_months: int | None = None
+    min_credit_level: CreditLevel | None = None
+    min_tax_rating: TaxRating | None = strawberry.field(
+        default=strawberry.UNSET, description="Null removes the minimum; omitted leaves it as it is."
+    )
+    eligible_chains: list[IndustryChain] | None = None
+    eligible_parks: list[str] | None = None
+    sizing: SizingRule | None = None
+    tax_multiplier: float | None = None
+    per_insured_employee: int | None = strawberry.field(default=None, description="Yuan.")
+    contract_share: float | None = strawberry.field(default=None, description="0 to 1; 0.3 is 30%.")
+    fixed_amount: int | None = strawberry.field(default=None, description="Yuan.")
+    active: bool | None = None
+
+    def to_data(self) -> financing.LoanProductData:
+        rating = self.min_tax_rating
+        return financing.LoanProductData(
+            bank=self.bank,
+            name=self.name,
+            amount_cap=self.amount_cap,
+            term_months=self.term_months,
+            min_credit_level=self.min_credit_level.value if self.min_credit_level else None,
+            min_tax_rating=financing.KEEP if rating is strawberry.UNSET else (rating.value if rating else None),
+            eligible_chains=None if self.eligible_chains is None else [c.value for c in self.eligible_chains],
+            eligible_parks=self.eligible_parks,
+            sizing=self.sizing.value if self.sizing else None,
+            tax_multiplier=self.tax_multiplier,
+            per_insured_employee=self.per_insured_employee,
+            contract_share=self.contract_share,
+            fixed_amount=self.fixed_amount,
+            active=self.active,
+        )
+
+
+@strawberry.input(description="A government winning-bid contract.")
+class BidContractInput:
+    title: str
+    awarding_authority: str
+    value: int = strawberry.field(description="Yuan.")
+    awarded_on: date
+
+
+@strawberry.type
+class LoanProductPayload:
+    loan_product: LoanProduct | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class FinancialYearPayload:
+    financial_year: FinancialYear | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class BidContractPayload:
+    bid_contract: BidContract | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class FinancingApplicationPayload:
+    financing_application: FinancingApplication | None
+    user_errors: list[UserError]
+
+
+def _application_payload(info: Info, work: Callable[[Session], ApplicationRow]) -> FinancingApplicationPayload:
+    row, errors = _run(info, work)
+    return FinancingApplicationPayload(
+        financing_application=FinancingApplication.from_model(row) if row else None, user_errors=errors
+    )
+
+
+_MANAGERS = require_role(enums.Role.CREDIT_OFFICER, enums.Role.BANK_OFFICER, enums.Role.ADMIN)
+_BANK = require_role(enums.Role.BANK_OFFICER)
+
+
+@strawberry.type
+class FinancingMutation:
+    @strawberry.mutation(
+        description="Add a loan product (credit officers, bank officers, admins).", permission_classes=_MANAGERS
+    )
+    def create_loan_product(self, info: Info, input: LoanProductInput) -> LoanProductPayload:
+        data = input.to_data()
+        row, errors = _run(info, lambda s: financing.create_loan_product(s, _viewer(info), data))
+        return LoanProductPayload(loan_product=LoanProduct.from_model(row) if row else None, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Change a loan product (credit officers, bank officers, admins).", permission_classes=_MANAGERS
+    )
+    def update_loan_product(self, info: Info, id: strawberry.ID, input: LoanProductInput) -> LoanProductPayload:
+        pk = decode_id_of(id, "LoanProduct")
+        data = input.to_data()
+        row, errors = _run(info, lambda s: financing.update_loan_product(s, _viewer(info), pk, data))
+        return LoanProductPayload(loan_product=LoanProduct.from_model(row) if row else None, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Record (or correct) one year's tax paid and insured employees of an enterprise: its own "
+        "employer accounts, credit officers and admins. The latest year sizes TAX_SOCIAL_INSURANCE loans.",
+        permission_classes=[IsAuthenticated],
+    )
+    def record_financial_year(
+        self, info: Info, enterprise_id: strawberry.ID, year: int, tax_paid: int, insured_employees: int
+    ) -> FinancialYearPayload:
+        pk = decode_id_of(enterprise_id, "Enterprise")
+        row, errors = _run(
+            info,
+            lambda s: financing.record_financial_year(
+                s, _viewer(info), pk, year=year, tax_paid=tax_paid, insured_employees=insured_employees
+            ),
+        )
+        return FinancialYearPayload(financial_year=FinancialYear(row=row) if row else None, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Record a government winning-bid contract of an enterprise: its own employer accounts, credit "
+        "officers and admins. The largest one sizes BID_CONTRACT loans.",
+        permission_classes=[IsAuthenticated],
+    )
+    def record_bid_contract(
+        self, info: Info, enterprise_id: strawberry.ID, input: BidContractInput
+    ) -> BidContractPayload:
+        pk = decode_id_of(enterprise_id, "Enterprise")
+        data = financing.BidContractData(
+            title=input.title,
+            awarding_authority=input.awarding_authority,
+            value=input.value,
+            awarded_on=input.awarded_on,
+        )
+        row, errors = _run(info, lambda s: financing.record_bid_contract(s, _viewer(info), pk, data))
+        return BidContractPayload(bid_contract=BidContract(row=row) if row else None, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Apply for a loan product for your enterprise (its employer accounts): more than 0 and at most "
+        "the product cap; refused, with every failed rule, when the enterprise is not eligible; one open "
+        "application per enterprise and product.",
+        permission_classes=[IsAuthenticated],
+    )
+    def apply_for_financing(
+        self, info: Info, product_id: strawberry.ID, enterprise_id: strawberry.ID, requested_amount: int
+    ) -> FinancingApplicationPayload:
+        product_pk = decode_id_of(product_id, "LoanProduct")
+        enterprise_pk = decode_id_of(enterprise_id, "Enterprise")
+        return _application_payload(
+            info,
+            lambda s: financing.apply_for_financing(
+                s, _viewer(info), product_id=product_pk, enterprise_id=enterprise_pk, requested_amount=requested_amount
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Approve a submitted application for `amount` yuan: more than 0, at most the requested amount "
+        "and the product cap (bank officers).",
+        permission_classes=_BANK,
+    )
+    def approve_financing(self, info: Info, id: strawberry.ID, amount: int) -> FinancingApplicationPayload:
+        pk = decode_id_of(id, "FinancingApplication")
+        return _application_payload(info, lambda s: financing.approve_financing(s, _viewer(info), pk, amount))
+
+    @strawberry.mutation(
+        description="Reject a submitted application, saying why (bank officers).", permission_classes=_BANK
+    )
+    def reject_financing(self, info: Info, id: strawberry.ID, reason: str) -> FinancingApplicationPayload:
+        pk = decode_id_of(id, "FinancingApplication")
+        return _application_payload(info, lambda s: financing.reject_financing(s, _viewer(info), pk, reason))
+
+    @strawberry.mutation(
+        description="Record that an approved application was paid out (bank officers).", permission_classes=_BANK
+    )
+    def disburse_financing(self, info: Info, id: strawberry.ID) -> FinancingApplicationPayload:
+        pk = decode_id_of(id, "FinancingApplication")
+        return _application_payload(info, lambda s: financing.disburse_financing(s, _viewer(info), pk))
