@@ -1,0 +1,468 @@
+"""Identity resolution of people, wired to the stored talents and invitations.
+
+The engine (:mod:`matching.people`) scores pairs of :class:`PersonRecord`; here
+talents and invitations become records (ids ``talent:5``, ``invitation:12``),
+and each decision is stored as an :class:`IdentityLink`:
+
+* score >= :data:`~matching.people.LINK_THRESHOLD` (90): linked automatically
+  (status ``auto``); an outside invitation is attached to the talent;
+* :data:`~matching.people.REVIEW_THRESHOLD` (50) <= score < 90: queued
+  (``pending``) until an admin confirms or rejects it;
+* below 50: never linked.
+
+Every decision (automatic or by a person) is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import UniqueConstraint, delete, func, select, update
+from sqlmodel import Session, SQLModel, col
+
+from api.models import Account, IdentityLink, IntroductionOwnership, Invitation, Talent, TalentEducation
+from api.models.enums import Role
+from api.models.identity import IdentityLinkStatus, RecordKind
+from api.services.audit import record_audit, snapshot
+from api.services.errors import ErrorCode, ServiceError
+from api.timeutil import utcnow
+from matching.people import PersonLink, PersonRecord, find_duplicates, link_records
+
+__all__ = [
+    "MergeReport",
+    "confirm_identity",
+    "duplicate_talents",
+    "invitation_record",
+    "link_new_talent",
+    "merge_talents",
+    "record_key",
+    "reject_identity",
+    "resolve_person",
+    "review_queue",
+    "save_link",
+    "talent_records",
+]
+
+Status = IdentityLinkStatus
+
+
+def record_key(kind: RecordKind, pk: int) -> str:
+    """The engine id of a stored record: ``talent:5``, ``invitation:12``."""
+    return f"{kind.value}:{pk}"
+
+
+def parse_key(key: str | int) -> tuple[RecordKind, int]:
+    kind, _, pk = str(key).partition(":")
+    return RecordKind(kind), int(pk)
+
+
+def talent_records(session: Session, ids: Iterable[int] | None = None) -> dict[int, PersonRecord]:
+    """Person records of the given talents (all when None): names, e-mail, phone, birth year, institutions."""
+    talents = select(Talent)
+    education = select(TalentEducation).order_by(TalentEducation.talent_id, TalentEducation.position)
+    if ids is not None:
+        wanted = list(ids)
+        talents = talents.where(col(Talent.id).in_(wanted))
+        education = education.where(col(TalentEducation.talent_id).in_(wanted))
+    institutions: dict[int, list[str]] = defaultdict(list)
+    for row in session.exec(education).scalars():
+        institutions[row.talent_id].append(row.institution)
+    records = {}
+    for t in session.exec(talents).scalars():
+        assert t.id is not None
+        records[t.id] = PersonRecord(
+            id=record_key(RecordKind.TALENT, t.id),
+            name_zh=t.name_zh,
+            name_pinyin=t.name_pinyin,
+            name_en=t.name_en,
+            emails=(t.email,) if t.email else (),
+            phones=(t.phone,) if t.phone else (),
+            birth_year=t.birth_year,
+            institutions=tuple(dict.fromkeys(institutions[t.id])),
+        )
+    return records
+
+
+def invitation_record(invitation: Invitation, *, key: str | None = None) -> PersonRecord:
+    """The person an invitation names, as the engine sees it."""
+    if key is None:
+        assert invitation.id is not None
+        key = record_key(RecordKind.INVITATION, invitation.id)
+    return PersonRecord(
+        id=key,
+        name_zh=invitation.name_zh,
+        name_pinyin=invitation.name_pinyin,
+        name_en=invitation.name_en,
+        emails=(invitation.email,) if invitation.email else (),
+        phones=(invitation.phone,) if invitation.phone else (),
+        institutions=(invitation.institution,) if invitation.institution else (),
+    )
+
+
+def _evidence(link: PersonLink, *, swapped: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": e.field,
+            "left": e.right if swapped else e.left,
+            "right": e.left if swapped else e.right,
+            "similarity": e.similarity,
+            "weight": e.weight,
+            "note": e.note,
+        }
+        for e in link.evidence
+    ]
+
+
+def _order(a: tuple[RecordKind, int], b: tuple[RecordKind, int]) -> bool:
+    """Whether ``(a, b)`` must be swapped: an invitation comes before a talent, else the smaller id first."""
+    if a[0] != b[0]:
+        return a[0] == RecordKind.TALENT
+    return a[1] > b[1]
+
+
+def save_link(
+    session: Session, link: PersonLink, status: IdentityLinkStatus, *, actor: Account | None, via: str = "api"
+) -> IdentityLink | None:
+    """Store the engine's ``link`` with ``status`` unless the pair is stored already (then None)."""
+    left, right = parse_key(link.left_id), parse_key(link.right_id)
+    swapped = _order(left, right)
+    if swapped:
+        left, right = right, left
+    existing = session.exec(
+        select(IdentityLink.id).where(
+            IdentityLink.left_kind == left[0].value,
+            IdentityLink.left_id == left[1],
+            IdentityLink.right_kind == right[0].value,
+            IdentityLink.right_id == right[1],
+        )
+    ).first()
+    if existing is not None:
+        return None
+    decided = status != Status.PENDING
+    row = IdentityLink(
+        left_kind=left[0].value,
+        left_id=left[1],
+        right_kind=right[0].value,
+        right_id=right[1],
+        score=link.score,
+        evidence=_evidence(link, swapped=swapped),
+        status=status.value,
+        decided_by_account_id=actor.id if decided and actor is not None else None,
+        decided_at=utcnow() if decided else None,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    record_audit(
+        session,
+        actor=actor,
+        action=f"identity_link.{status.value}",
+        entity_type="identity_link",
+        entity_id=row.id,
+        before=None,
+        after=snapshot(row),
+        via=via,
+    )
+    return row
+
+
+def link_new_talent(session: Session, talent: Talent, *, actor: Account | None = None, via: str = "api") -> None:
+    """Resolve outside invitations against a new or changed talent profile.
+
+    An invitation scoring >= 90 that is not yet linked is attached to the talent
+    (``auto``); one in the grey zone is queued for review.
+    """
+    assert talent.id is not None
+    session.flush()
+    record = talent_records(session, [talent.id])[talent.id]
+    outside = list(session.exec(select(Invitation).where(col(Invitation.talent_id).is_(None))).scalars())
+    if not outside:
+        return
+    by_id = {inv.id: inv for inv in outside}
+    for link in link_records([record], [invitation_record(inv) for inv in outside]):
+        _, invitation_id = parse_key(link.right_id)
+        invitation = by_id[invitation_id]
+        if link.decision == "link" and invitation.talent_id is None:
+            stored = save_link(session, link, Status.AUTO, actor=actor, via=via)
+            if stored is not None:
+                attach_invitation(session, invitation, talent.id, actor=actor, via=via)
+        elif link.decision == "review":
+            save_link(session, link, Status.PENDING, actor=actor, via=via)
+
+
+def attach_invitation(
+    session: Session, invitation: Invitation, talent_id: int, *, actor: Account | None, via: str = "api"
+) -> None:
+    """Mark ``invitation`` as addressed to the registered talent ``talent_id`` (and its ownership)."""
+    before = snapshot(invitation)
+    invitation.talent_id = talent_id
+    invitation.updated_at = utcnow()
+    session.add(invitation)
+    session.exec(
+        update(IntroductionOwnership)
+        .where(col(IntroductionOwnership.invitation_id) == invitation.id)
+        .where(col(IntroductionOwnership.talent_id).is_(None))
+        .values(talent_id=talent_id)
+    )
+    session.flush()
+    assert invitation.id is not None
+    record_audit(
+        session,
+        actor=actor,
+        action="invitation.link_talent",
+        entity_type="invitation",
+        entity_id=invitation.id,
+        before=before,
+        after=snapshot(invitation),
+        via=via,
+    )
+
+
+def _require_admin(account: Account) -> None:
+    if account.role != Role.ADMIN:
+        raise ServiceError("only admins decide on identities", code=ErrorCode.FORBIDDEN)
+
+
+def review_queue(session: Session, account: Account) -> list[IdentityLink]:
+    """Pending links, highest score first, then oldest first (admins)."""
+    _require_admin(account)
+    query = (
+        select(IdentityLink)
+        .where(IdentityLink.status == Status.PENDING.value)
+        .order_by(col(IdentityLink.score).desc(), IdentityLink.id)
+    )
+    return list(session.exec(query).scalars())
+
+
+def _pending(session: Session, account: Account, link_id: int) -> IdentityLink:
+    _require_admin(account)
+    link = session.get(IdentityLink, link_id, with_for_update=True)
+    if link is None:
+        raise ServiceError("identity link not found", field="id", code=ErrorCode.NOT_FOUND)
+    if link.status != Status.PENDING:
+        raise ServiceError(
+            f"this link was already decided ({link.status})", field="id", code=ErrorCode.INVALID_TRANSITION
+        )
+    return link
+
+
+def _decide(session: Session, account: Account, link: IdentityLink, status: IdentityLinkStatus) -> None:
+    before = snapshot(link)
+    link.status = status.value
+    link.decided_by_account_id = account.id
+    link.decided_at = utcnow()
+    session.add(link)
+    session.flush()
+    assert link.id is not None
+    record_audit(
+        session,
+        actor=account,
+        action=f"identity_link.{status.value}",
+        entity_type="identity_link",
+        entity_id=link.id,
+        before=before,
+        after=snapshot(link),
+    )
+
+
+def confirm_identity(session: Session, account: Account, link_id: int) -> IdentityLink:
+    """Confirm a pending link (admins); an invitation confirmed as a talent is attached to that talent."""
+    link = _pending(session, account, link_id)
+    if link.left_kind == RecordKind.INVITATION and link.right_kind == RecordKind.TALENT:
+        invitation = session.get(Invitation, link.left_id)
+        if invitation is None or session.get(Talent, link.right_id) is None:
+            raise ServiceError("a record of this link no longer exists", field="id", code=ErrorCode.NOT_FOUND)
+        if invitation.talent_id not in (None, link.right_id):
+            raise ServiceError(
+                "the invitation is already linked to another talent", field="id", code=ErrorCode.INVALID_TRANSITION
+            )
+        if invitation.talent_id is None:
+            attach_invitation(session, invitation, link.right_id, actor=account)
+    _decide(session, account, link, Status.CONFIRMED)
+    return link
+
+
+def reject_identity(session: Session, account: Account, link_id: int) -> IdentityLink:
+    """Reject a pending link (admins): the two records stay apart and the pair is not proposed again."""
+    link = _pending(session, account, link_id)
+    _decide(session, account, link, Status.REJECTED)
+    return link
+
+
+def duplicate_talents(session: Session, account: Account) -> list[PersonLink]:
+    """Pairs of talent profiles that look like one person (score >= 50), best first (admins).
+
+    Pairs an admin rejected are left out.
+    """
+    _require_admin(account)
+    records = talent_records(session)
+    rejected = {
+        (row.left_id, row.right_id)
+        for row in session.exec(
+            select(IdentityLink).where(
+                IdentityLink.left_kind == RecordKind.TALENT.value,
+                IdentityLink.right_kind == RecordKind.TALENT.value,
+                IdentityLink.status == Status.REJECTED.value,
+            )
+        ).scalars()
+    }
+    found = []
+    for link in find_duplicates([records[k] for k in sorted(records)]):
+        pair = sorted((parse_key(link.left_id)[1], parse_key(link.right_id)[1]))
+        if (pair[0], pair[1]) not in rejected:
+            found.append(link)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class MergeReport:
+    """The kept talent and how many rows of each ``table.column`` moved to it."""
+
+    talent: Talent
+    moved: dict[str, int]
+    dropped: dict[str, int]
+
+
+def _talent_references() -> list[tuple[Any, Any]]:
+    """(table, column) of every foreign key to ``talent.id``, in dependency order."""
+    talent_id = SQLModel.metadata.tables["talent"].c.id
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column is talent_id:
+                found.append((table, fk.parent))
+    return found
+
+
+def _unique_sets(table: Any, column: Any) -> list[list[Any]]:
+    """The other columns of each unique constraint or index of ``table`` that includes ``column``."""
+    sets = []
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint) and column.name in constraint.columns:
+            sets.append([c for c in constraint.columns if c.name != column.name])
+    for index in table.indexes:
+        if index.unique and column.name in index.columns:
+            sets.append([c for c in index.columns if c.name != column.name])
+    return sets
+
+
+def merge_talents(session: Session, account: Account, keep_id: int, merge_id: int) -> MergeReport:
+    """Fold the profile ``merge_id`` into ``keep_id`` (admins) and delete it.
+
+    Every row of every table with a foreign key to ``talent.id`` moves to the
+    kept profile, so applications, invitations, ownerships, credit scores and
+    any later table come along.  Where a unique constraint would clash:
+
+    * rows owned by the profile (foreign key ``ON DELETE CASCADE``: skills,
+      languages, education) are dropped, the kept profile's version wins;
+    * other rows (an application to the same job, say) refuse the merge,
+      naming what clashes, so nothing of value is lost silently.
+    """
+    _require_admin(account)
+    if keep_id == merge_id:
+        raise ServiceError("a talent cannot be merged into itself", field="mergeId")
+    keep = session.get(Talent, keep_id)
+    merged = session.get(Talent, merge_id)
+    if keep is None:
+        raise ServiceError("talent to keep not found", field="keepId", code=ErrorCode.NOT_FOUND)
+    if merged is None:
+        raise ServiceError("talent to merge not found", field="mergeId", code=ErrorCode.NOT_FOUND)
+    before = {"kept": snapshot(keep), "merged": snapshot(merged)}
+    connection = session.connection()
+    moved: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    plans = []
+    for table, column in _talent_references():
+        primary = list(table.primary_key.columns)
+        drop: set[Any] = set()
+        for others in _unique_sets(table, column):
+            if not others:
+                continue
+            kept_values = {tuple(r) for r in connection.execute(select(*others).where(column == keep_id))}
+            for row in connection.execute(select(*primary, *others).where(column == merge_id)):
+                values = tuple(row[len(primary) :])
+                if values not in kept_values:
+                    continue
+                if column.foreign_keys and next(iter(column.foreign_keys)).ondelete == "CASCADE":
+                    drop.add(tuple(row[: len(primary)]))
+                else:
+                    shown = ", ".join(f"{c.name} {v}" for c, v in zip(others, values, strict=True))
+                    raise ServiceError(
+                        f"both profiles have a {table.name} row with {shown}; resolve it before merging",
+                        field="mergeId",
+                        code=ErrorCode.INVALID_TRANSITION,
+                    )
+        plans.append((table, column, primary, drop))
+    for table, column, primary, drop in plans:
+        name = f"{table.name}.{column.name}"
+        for key in drop:
+            condition = [c == v for c, v in zip(primary, key, strict=True)]
+            connection.execute(delete(table).where(*condition))
+        if drop:
+            dropped[name] = len(drop)
+        count = connection.execute(update(table).where(column == merge_id).values({column.name: keep_id})).rowcount
+        if count:
+            moved[name] = count
+    _move_identity_links(session, merge_id, keep_id)
+    session.expire_all()
+    merged = session.get(Talent, merge_id)
+    assert merged is not None
+    session.delete(merged)
+    keep = session.get(Talent, keep_id)
+    assert keep is not None
+    keep.updated_at = utcnow()
+    session.add(keep)
+    session.flush()
+    record_audit(
+        session,
+        actor=account,
+        action="talent.merge",
+        entity_type="talent",
+        entity_id=keep_id,
+        before=before,
+        after={"kept": snapshot(keep), "moved": moved, "dropped": dropped, "deleted_talent_id": merge_id},
+    )
+    return MergeReport(talent=keep, moved=moved, dropped=dropped)
+
+
+def _move_identity_links(session: Session, merge_id: int, keep_id: int) -> None:
+    """Identity links name records by kind and id, not by foreign key: rewrite them by hand."""
+    talent = RecordKind.TALENT.value
+    rows = list(
+        session.exec(
+            select(IdentityLink).where(
+                ((IdentityLink.left_kind == talent) & (IdentityLink.left_id == merge_id))
+                | ((IdentityLink.right_kind == talent) & (IdentityLink.right_id == merge_id))
+            )
+        ).scalars()
+    )
+    for row in rows:
+        left = (row.left_kind, keep_id if (row.left_kind, row.left_id) == (talent, merge_id) else row.left_id)
+        right = (row.right_kind, keep_id if (row.right_kind, row.right_id) == (talent, merge_id) else row.right_id)
+        clash = session.exec(
+            select(func.count(col(IdentityLink.id))).where(
+                IdentityLink.left_kind == left[0],
+                IdentityLink.left_id == left[1],
+                IdentityLink.right_kind == right[0],
+                IdentityLink.right_id == right[1],
+            )
+        ).one()
+        if left == right or clash[0]:
+            session.delete(row)
+        else:
+            row.left_id, row.right_id = left[1], right[1]
+            session.add(row)
+    session.flush()
+
+
+def resolve_person(
+    session: Session, record: PersonRecord, invitations: Sequence[Invitation], *, talents: bool = True
+) -> list[PersonLink]:
+    """Links (score >= 50) of ``record`` to the given invitations and, when asked, to every talent."""
+    candidates = [invitation_record(inv) for inv in invitations]
+    if talents:
+        candidates += list(talent_records(session).values())
+    return link_records([record], candidates)
