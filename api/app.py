@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -10,9 +11,13 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.config import Settings, get_settings
 from api.db import create_db_engine
@@ -56,8 +61,20 @@ class BearerAuthMiddleware:
         await self.app(scope, receive, send)
 
 
+class _TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages go in text frames (browser clients parse text), not orjson's bytes."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GuiluGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Guilu's per-request context, closed after the response."""
+
+    websocket_adapter_class = _TextWebSocketAdapter
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.demo else None, allow_queries_via_get=True)
@@ -71,6 +88,22 @@ class GuiluGraphQL(GraphQL[Context, None]):
             ctx.viewer = ctx.session.get(Account, account_id)
         request.scope.setdefault("state", {})["guilu_context"] = ctx
         return ctx
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:  # type: ignore[override]
+        """Websockets bypass the bearer middleware: the token comes in the connection_init payload,
+        ``{"Authorization": "Bearer <token>"}``; without one the connection is anonymous, a bad one is refused."""
+        header = (context.connection_params or {}).get("Authorization")
+        if header is None:
+            return UNSET
+        scheme, _, token = str(header).partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not token.strip():
+                raise ServiceError("the Authorization value must read: Bearer <token>", code=ErrorCode.UNAUTHENTICATED)
+            claims = decode_access_token(token.strip(), secret=self.settings.signing_secret())
+        except ServiceError as error:
+            raise ConnectionRejectionError({"message": error.message, "code": error.code.value}) from None
+        context.viewer = context.session.get(Account, claims.account_id)
+        return UNSET
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -97,6 +130,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            # Subscriptions (graphql-transport-ws); with several workers the live feed needs a shared channel.
+            WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )

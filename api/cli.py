@@ -1,4 +1,4 @@
-"""The ``guilu`` command: serve, seed, export-schema, create-user."""
+"""The ``guilu`` command: serve, seed, export-schema, create-user, import-credit."""
 
 from __future__ import annotations
 
@@ -121,6 +121,81 @@ def create_user(
     except ServiceError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
+
+
+_FORMAT_BY_SUFFIX = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@app.command("import-credit")
+def import_credit(
+    file: Annotated[Path, typer.Argument(help="A CSV (with a header row) or JSON Lines file of credit records.")],
+    format: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl; by default from the file's suffix.")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="E-mail of the credit officer importing; written to the audit trail.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; store nothing.")] = False,
+) -> None:
+    """Import public credit records: one transaction per file, re-importing changes nothing.
+
+    Exit code 0 when no row was rejected, 1 when some were (the others are
+    stored), 2 when the file cannot be read at all (nothing stored).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from sqlmodel import Session, select
+
+    from api.models import Account
+    from api.services import credit
+    from api.services.errors import ServiceError
+
+    fmt = (format or _FORMAT_BY_SUFFIX.get(file.suffix.lower(), "")).lower()
+    if fmt not in ("csv", "jsonl"):
+        console.print(f"[red]cannot tell the format of {file.name}: pass --format csv or --format jsonl[/red]")
+        raise typer.Exit(2)
+    try:
+        content = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        console.print(f"[red]no such file: {file}[/red]")
+        raise typer.Exit(2) from None
+    except (OSError, UnicodeDecodeError) as error:
+        console.print(f"[red]cannot read {file} as UTF-8 text: {error}[/red]")
+        raise typer.Exit(2) from None
+    engine = _engine()
+    with Session(engine, expire_on_commit=False) as session:
+        account = None
+        if actor is not None:
+            account = session.exec(select(Account).where(Account.email == actor.strip().lower())).first()
+            if account is None or account.role != "credit_officer":
+                console.print(f"[red]{actor} is not a credit officer's account[/red]")
+                raise typer.Exit(2)
+        with Progress(
+            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+        ) as bar:
+            task = bar.add_task("rows", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            try:
+                report = credit.import_credit_records(session, content, fmt, actor=account, via="cli", progress=advance)
+            except ServiceError as error:
+                session.rollback()
+                console.print(f"[red]{file.name}: {error.message}; nothing imported[/red]")
+                raise typer.Exit(2) from None
+            except BaseException:
+                session.rollback()
+                raise
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    out = Console(soft_wrap=True)
+    for line in credit.iter_report_lines(report):
+        out.print(line, markup=False, highlight=False)
+    out.print(report.summary() + (" (dry run: nothing stored)" if dry_run else ""), markup=False, highlight=False)
+    if report.rejected:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -16,7 +16,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.db import session_scope
+from api.demo_credit import load_credit_demo
+from api.demo_cup import load_cup_demo
 from api.demo_data import DemoDataset, build_demo_dataset
+from api.demo_financing import load_financing_demo
+from api.demo_headhunting import load_headhunting_demo
 from api.models import (
     Account,
     Application,
@@ -227,5 +231,12 @@ def load_demo(engine: Engine, data: DemoDataset | None = None, **build_options: 
         session.flush()
         jobs = _jobs(session, data, enterprises, report)
         _applications(session, data, talents, jobs, report)
+        load_credit_demo(session, enterprises, talents)
         _accounts(session, data, enterprises, talents, report)
+        report.accounts += load_financing_demo(session, enterprises).accounts
+        report.accounts += load_cup_demo(session, talents).judges
+        headhunting = load_headhunting_demo(session, enterprises, talents)
+        report.enterprises += headhunting.enterprises
+        report.talents += headhunting.talents
+        report.accounts += headhunting.accounts
     return report

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
@@ -17,6 +19,11 @@ from api.app import create_app
 from api.config import Settings
 from api.db import create_db_engine, init_db
 from api.seed import load_demo
+
+# No per-example deadline and no "too slow" health check: on a loaded 2-core machine timing
+# says nothing about correctness.
+hypothesis_settings.register_profile("guilu", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("guilu")
 
 TEST_SECRET = "test-secret-for-guilu-tests-only-0123456789"
 DEMO_PASSWORD = "guilu-demo"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from strawberry.types import Info as _Info
 
 from api.config import Settings
+from api.graphql.cup_loaders import CupLoaders
 from api.graphql.dataloaders import Loaders
 from api.models import Account
 from api.models.enums import Role
@@ -24,6 +26,8 @@ class Context:
     settings: Settings
     engine: Engine
     viewer: Account | None = None
+    # The connection_init payload of a websocket (subscriptions); None over HTTP.
+    connection_params: dict[str, Any] | None = None
     session: Session = field(init=False)
 
     def __post_init__(self) -> None:
@@ -32,6 +36,16 @@ class Context:
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.session)
+
+    @cached_property
+    def cup_loaders(self) -> CupLoaders:
+        return CupLoaders(self.session)
+
+    def refresh(self) -> None:
+        """Forget what this context read, for a long-lived websocket context to see new commits."""
+        self.session.rollback()
+        self.__dict__.pop("loaders", None)
+        self.__dict__.pop("cup_loaders", None)
 
     def has_role(self, *roles: Role) -> bool:
         return self.viewer is not None and self.viewer.role in roles

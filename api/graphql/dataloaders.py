@@ -14,16 +14,21 @@ from api.models import (
     Account,
     Application,
     ApplicationEvent,
+    CreditRecord,
     Enterprise,
     EnterpriseAlias,
     Job,
     JobLanguage,
     JobSkill,
+    LoanProduct,
+    PersonalCreditScore,
     Talent,
     TalentEducation,
     TalentLanguage,
     TalentSkill,
 )
+from api.services.credit import EnterpriseCredit, assess_enterprises, latest_personal_credit
+from api.services.financing import ProductStats, product_stats
 
 __all__ = ["Loaders"]
 
@@ -67,6 +72,32 @@ def _employers_applied_to(session: Session) -> DataLoader[int, frozenset[int]]:
     return DataLoader(load_fn=load)
 
 
+def _financing_stats(session: Session) -> DataLoader[int, ProductStats]:
+    async def load(product_ids: Sequence[int]) -> list[ProductStats]:
+        stats = product_stats(session, product_ids)
+        return [stats[p] for p in product_ids]
+
+    return DataLoader(load_fn=load)
+
+
+def _credit_by_enterprise(session: Session) -> DataLoader[int, EnterpriseCredit | None]:
+    """Enterprise id -> its credit today (two statements per batch, nothing cached across requests)."""
+
+    async def load(ids: Sequence[int]) -> list[EnterpriseCredit | None]:
+        found = assess_enterprises(session, ids)
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def _personal_credit_by_talent(session: Session) -> DataLoader[int, PersonalCreditScore | None]:
+    async def load(ids: Sequence[int]) -> list[PersonalCreditScore | None]:
+        found = latest_personal_credit(session, ids)
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     """Every loader of one request, named ``<thing>_by_<key>``."""
@@ -85,6 +116,12 @@ class Loaders:
     languages_by_job_id: DataLoader[int, list[JobLanguage]] = field(init=False)
     application_by_id: DataLoader[int, Application | None] = field(init=False)
     events_by_application_id: DataLoader[int, list[ApplicationEvent]] = field(init=False)
+    loan_product_by_id: DataLoader[int, LoanProduct | None] = field(init=False)
+    financing_stats_by_product_id: DataLoader[int, ProductStats] = field(init=False)
+    credit_by_enterprise_id: DataLoader[int, EnterpriseCredit | None] = field(init=False)
+    credit_record_by_id: DataLoader[int, CreditRecord | None] = field(init=False)
+    credit_records_by_enterprise_id: DataLoader[int, list[CreditRecord]] = field(init=False)
+    personal_credit_by_talent_id: DataLoader[int, PersonalCreditScore | None] = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.session
@@ -101,3 +138,9 @@ class Loaders:
         self.languages_by_job_id = _many_by(s, JobLanguage, "job_id", JobLanguage.position)
         self.application_by_id = _by_id(s, Application)
         self.events_by_application_id = _many_by(s, ApplicationEvent, "application_id", ApplicationEvent.id)
+        self.loan_product_by_id = _by_id(s, LoanProduct)
+        self.financing_stats_by_product_id = _financing_stats(s)
+        self.credit_by_enterprise_id = _credit_by_enterprise(s)
+        self.credit_record_by_id = _by_id(s, CreditRecord)
+        self.credit_records_by_enterprise_id = _many_by(s, CreditRecord, "enterprise_id", CreditRecord.id)
+        self.personal_credit_by_talent_id = _personal_credit_by_talent(s)

@@ -184,6 +184,7 @@ class RegisterEnterpriseInput:
     uscc: str = strawberry.field(description="Unified social credit code; its check characters are verified.")
     industry_chain: IndustryChain
     district: str | None = None
+    park: str | None = strawberry.field(default=None, description="Industrial park, e.g. 火炬高新区.")
     aliases: list[str] = strawberry.field(default_factory=list)
 
 
@@ -271,6 +272,7 @@ class Mutation:
             uscc=input.uscc,
             industry_chain=input.industry_chain.value,
             district=input.district,
+            park=input.park,
             aliases=list(input.aliases),
         )
         enterprise, errors = _run(info, lambda s: enterprises.register_enterprise(s, data))

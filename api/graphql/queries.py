@@ -9,7 +9,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.graphql.context import Context, Info
+from api.graphql.credit import credit_node
+from api.graphql.cup import cup_node
 from api.graphql.errors import bad_input, forbidden, not_found
+from api.graphql.financing import financing_node
+from api.graphql.headhunting import headhunting_node
 from api.graphql.ids import decode_global_id, decode_id_of
 from api.graphql.pagination import Connection, PageRequest, connection_from_slice, page_request
 from api.graphql.permissions import IsAuthenticated, can_see_application, can_see_talent
@@ -33,7 +37,7 @@ from api.models import EnterpriseAlias, TalentEducation
 from api.models import Job as JobRow
 from api.models import Talent as TalentRow
 from api.models.enums import DegreeLevel, Role
-from api.services import matching
+from api.services import credit, matching
 from matching.normalise import normalize_text
 
 MAX_SEARCH_LENGTH = 200
@@ -56,6 +60,10 @@ class JobFilter:
     district: str | None = None
     employer_id: strawberry.ID | None = None
     min_salary: int | None = strawberry.field(default=None, description="Jobs whose salaryMax reaches this.")
+    verified_employers_only: bool = strawberry.field(
+        default=False,
+        description="Only jobs of credit-verified employers (valid USCC, no active dishonesty listing, level B+).",
+    )
 
 
 @strawberry.input(description="Narrows `talents`; every given field must hold.")
@@ -90,6 +98,9 @@ def _job_query(session: Session, flt: JobFilter | None) -> Any:
         query = query.where(JobRow.employer_id == decode_id_of(flt.employer_id, "Enterprise"))
     if flt.min_salary is not None:
         query = query.where(col(JobRow.salary_max) >= flt.min_salary)
+    if flt.verified_employers_only:
+        employers = session.exec(select(JobRow.employer_id).where(col(JobRow.id).in_(query)).distinct()).all()
+        query = query.where(col(JobRow.employer_id).in_(credit.verified_enterprise_ids(session, employers)))
     return query
 
 
@@ -136,6 +147,15 @@ async def _node(ctx: Context, global_id: str) -> Node | None:
     if type_name == "Application":
         app = await loaders.application_by_id.load(pk)
         return Application.from_model(app) if app and await can_see_application(ctx, app) else None
+    if type_name in ("LoanProduct", "FinancingApplication"):
+        return await financing_node(ctx, type_name, pk)
+    if type_name in ("Campaign", "Invitation", "IdentityLink"):
+        return await headhunting_node(ctx, type_name, pk)
+    if type_name in ("CreditRecord", "CreditMatchReview", "AuditEntry"):
+        found = await credit_node(ctx, type_name, pk)
+        return found if isinstance(found, Node) else None
+    if type_name in ("Competition", "Round", "Entry", "Judge", "Score"):
+        return await cup_node(ctx, type_name, pk)
     raise bad_input(f"unknown ID type {type_name!r}")
 
 
@@ -296,7 +316,7 @@ class Query:
             raise forbidden("only the talent and admins see a talent's recommendations")
         if ctx.session.get(TalentRow, pk) is None:
             raise not_found("talent not found")
-        results = matching.jobs_for_talent(ctx.session, pk)
+        results = credit.recommended_jobs(ctx.session, pk)
         chosen = results[page.offset : page.offset + page.limit]
         rows = {r.id: r for r in _rows_in_order(ctx.session, JobRow, [m.job_id for m in chosen])}
         nodes = [JobMatch.from_result(m, rows[m.job_id]) for m in chosen]

@@ -6,15 +6,27 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
-from api.graphql.mutations import Mutation
-from api.graphql.queries import Query
+from api.graphql.credit import CreditMutation, CreditQuery
+from api.graphql.cup import CupMutation, CupQuery, CupSubscription
+from api.graphql.financing import FinancingMutation, FinancingQuery
+from api.graphql.headhunting import HeadhuntingMutation, HeadhuntingQuery
+from api.graphql.mutations import Mutation as CoreMutation
+from api.graphql.queries import Query as CoreQuery
 from api.graphql.types import Application, Enterprise, Job, Talent
 
 __all__ = ["MAX_QUERY_DEPTH", "schema"]
 
 MAX_QUERY_DEPTH = 12
 MASKED_MESSAGE = "Unexpected error."
+
+# The root types, merged from each domain's query and mutation classes.
+Query = merge_types("Query", (CoreQuery, FinancingQuery, CreditQuery, HeadhuntingQuery, CupQuery))
+Mutation = merge_types(
+    "Mutation", (CoreMutation, FinancingMutation, CreditMutation, HeadhuntingMutation, CupMutation)
+)
+Subscription = merge_types("Subscription", (CupSubscription,))
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -30,6 +42,7 @@ def _should_mask(error: GraphQLError) -> bool:
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[Talent, Enterprise, Job, Application],
     config=StrawberryConfig(auto_camel_case=True),
     extensions=[

@@ -4,7 +4,7 @@ and exposes only the fields written here, converted explicitly."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import func
@@ -24,6 +24,9 @@ from api.models import Talent as TalentRow
 from api.models import enums
 from matching.score import ComponentScore, MatchResult
 from matching.score import SkillMatch as SkillMatchResult
+
+if TYPE_CHECKING:
+    from api.graphql.credit import CreditRecord, EnterpriseCredit, PersonalCredit
 
 IndustryChain = strawberry.enum(enums.IndustryChain, description="Xiamen's 4+4+6 modern industry system.")
 Degree = strawberry.enum(enums.DegreeLevel, name="Degree", description="Academic degree, lowest first.")
@@ -91,10 +94,38 @@ class Enterprise(Node):
     def district(self) -> str | None:
         return self.row.district
 
+    @strawberry.field(description="Industrial park, e.g. 火炬高新区 (Torch Hi-tech Zone); some loans are park-only.")
+    def park(self) -> str | None:
+        return self.row.park
+
     @strawberry.field(description="Other names: short names, English names, former names.")
     async def aliases(self, info: Info) -> list[str]:
         assert self.row.id is not None
         return [a.name for a in await info.context.loaders.aliases_by_enterprise_id.load(self.row.id)]
+
+    @strawberry.field(
+        description="The enterprise's explained credit score today: level, verification, reasons (public)."
+    )
+    async def credit(self, info: Info) -> Annotated[EnterpriseCredit, strawberry.lazy("api.graphql.credit")]:
+        from api.graphql.credit import EnterpriseCredit
+
+        assert self.row.id is not None
+        result = await info.context.loaders.credit_by_enterprise_id.load(self.row.id)
+        assert result is not None
+        return EnterpriseCredit.from_service(result)
+
+    @strawberry.field(
+        description="Every public credit record of the enterprise, active, expired and repaired, newest first."
+    )
+    async def credit_history(
+        self, info: Info
+    ) -> list[Annotated[CreditRecord, strawberry.lazy("api.graphql.credit")]]:
+        from api.graphql.credit import CreditRecord
+
+        assert self.row.id is not None
+        rows = await info.context.loaders.credit_records_by_enterprise_id.load(self.row.id)
+        ordered = sorted(rows, key=lambda r: (r.publicity_start, r.id or 0), reverse=True)
+        return [CreditRecord.from_model(r) for r in ordered]
 
 
 @strawberry.type(description="A returnee talent's profile. Contact data is masked unless you may see it.")
@@ -166,6 +197,24 @@ class Talent(Node):
     async def skills(self, info: Info) -> list[str]:
         assert self.row.id is not None
         return [s.name for s in await info.context.loaders.skills_by_talent_id.load(self.row.id)]
+
+    @strawberry.field(
+        description="The latest personal credit score on record; for the talent, admins and credit officers "
+        "(null for others, or when none is on record)."
+    )
+    async def personal_credit(
+        self, info: Info
+    ) -> Annotated[PersonalCredit, strawberry.lazy("api.graphql.credit")] | None:
+        from api.graphql.credit import PersonalCredit
+
+        viewer = info.context.viewer
+        if viewer is None or not (
+            viewer.role in (enums.Role.ADMIN, enums.Role.CREDIT_OFFICER) or viewer.talent_id == self.row.id
+        ):
+            return None
+        assert self.row.id is not None
+        row = await info.context.loaders.personal_credit_by_talent_id.load(self.row.id)
+        return PersonalCredit.from_model(row) if row else None
 
     @strawberry.field
     async def education(self, info: Info) -> list[Education]:
@@ -429,8 +478,14 @@ class SkillMatch:
         return cls(required=m.required, offered=m.offered, similarity=m.similarity)
 
 
-def _explanation(result: MatchResult) -> list[MatchComponent]:
-    return [MatchComponent.from_result(c) for c in result.components]
+def _match_fields(result: MatchResult) -> dict[str, Any]:
+    """The fields every explained match shares, from the engine's result."""
+    return {
+        "score": result.score,
+        "explanation": [MatchComponent.from_result(c) for c in result.components],
+        "matched_skills": [SkillMatch.from_result(m) for m in result.matched_skills],
+        "missing_skills": list(result.missing_skills),
+    }
 
 
 @strawberry.type(description="A ranked, explained candidate for a job.")
@@ -443,13 +498,7 @@ class CandidateMatch:
 
     @classmethod
     def from_result(cls, result: MatchResult, talent: TalentRow) -> CandidateMatch:
-        return cls(
-            talent=Talent.from_model(talent),
-            score=result.score,
-            explanation=_explanation(result),
-            matched_skills=[SkillMatch.from_result(m) for m in result.matched_skills],
-            missing_skills=list(result.missing_skills),
-        )
+        return cls(talent=Talent.from_model(talent), **_match_fields(result))
 
 
 @strawberry.type(description="A ranked, explained job for a talent.")
@@ -462,13 +511,7 @@ class JobMatch:
 
     @classmethod
     def from_result(cls, result: MatchResult, job: JobRow) -> JobMatch:
-        return cls(
-            job=Job.from_model(job),
-            score=result.score,
-            explanation=_explanation(result),
-            matched_skills=[SkillMatch.from_result(m) for m in result.matched_skills],
-            missing_skills=list(result.missing_skills),
-        )
+        return cls(job=Job.from_model(job), **_match_fields(result))
 
 
 @strawberry.type(description="An enterprise a name resolved to.")

@@ -24,6 +24,8 @@ class Enterprise(SQLModel, table=True):
     uscc: str = Field(max_length=18, unique=True, index=True)
     industry_chain: str = Field(max_length=40)
     district: str | None = Field(default=None, max_length=40)
+    # An industrial park, e.g. 火炬高新区 (Torch Hi-tech Zone); loan products may be limited to parks.
+    park: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 

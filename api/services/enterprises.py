@@ -21,6 +21,7 @@ class EnterpriseData:
     uscc: str
     industry_chain: str
     district: str | None = None
+    park: str | None = None
     aliases: list[str] = field(default_factory=list)
 
 
@@ -33,10 +34,11 @@ def register_enterprise(session: Session, data: EnterpriseData) -> Enterprise:
         raise ServiceError(f"uscc is invalid: {error}", field="uscc") from None
     chain = enum_value(data.industry_chain, IndustryChain, "industryChain")
     district = optional_text(data.district, "district", max_length=40)
+    park = optional_text(data.park, "park", max_length=40)
     aliases = [a for a in clean_list(data.aliases, "aliases", max_items=20, max_length=200) if a != legal_name]
     if session.exec(select(Enterprise.id).where(Enterprise.uscc == uscc)).first() is not None:
         raise ServiceError("an enterprise with this USCC is already registered", field="uscc", code=ErrorCode.DUPLICATE)
-    enterprise = Enterprise(legal_name=legal_name, uscc=uscc, industry_chain=chain, district=district)
+    enterprise = Enterprise(legal_name=legal_name, uscc=uscc, industry_chain=chain, district=district, park=park)
     session.add(enterprise)
     session.flush()
     assert enterprise.id is not None

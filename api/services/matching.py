@@ -13,7 +13,7 @@ worker sees every committed change on its next request.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import Lock
@@ -235,10 +235,22 @@ def candidates_for_job(session: Session, job: Job) -> list[MatchResult]:
     return rank_candidates(job_profiles(session, [job])[job.id], pool, vocabulary())
 
 
-def jobs_for_talent(session: Session, talent_id: int) -> list[MatchResult]:
-    """Open jobs ranked for one talent by the same scorer."""
+def jobs_for_talent(
+    session: Session,
+    talent_id: int,
+    *,
+    employer_verified: Mapping[int, bool] | None = None,
+    excluded_jobs: Collection[int] = frozenset(),
+) -> list[MatchResult]:
+    """Open jobs ranked for one talent by the same scorer, leaving out ``excluded_jobs``.
+
+    ``employer_verified`` (job id -> whether its employer is credit-verified)
+    adds the engine's ``employer_credit`` component
+    (:func:`matching.score.rank_jobs`).
+    """
     profile = talent_profiles(session, [talent_id])[talent_id]
-    return rank_jobs(profile, list(_open_jobs.get(session).values()), vocabulary())
+    jobs = [job for job_id, job in _open_jobs.get(session).items() if job_id not in excluded_jobs]
+    return rank_jobs(profile, jobs, vocabulary(), employer_verified=employer_verified)
 
 
 # ------------------------------------------------------------- job search

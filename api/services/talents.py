@@ -8,6 +8,7 @@ from sqlmodel import Session, col, delete
 
 from api.models import Account, Talent, TalentEducation, TalentLanguage, TalentSkill
 from api.models.enums import DegreeLevel, IndustryChain, Role
+from api.services import identity
 from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import (
     LanguageData,
@@ -160,6 +161,7 @@ def create_talent_profile(session: Session, account: Account, data: TalentData) 
     account.talent_id = talent.id
     session.add(account)
     session.flush()
+    identity.link_new_talent(session, talent, actor=account)
     return talent
 
 
@@ -171,4 +173,5 @@ def update_talent_profile(session: Session, account: Account, talent_id: int, da
     if account.role != Role.ADMIN and account.talent_id != talent_id:
         raise ServiceError("you may only change your own profile", field="id", code=ErrorCode.FORBIDDEN)
     _apply(session, talent, data)
+    identity.link_new_talent(session, talent, actor=account)
     return talent

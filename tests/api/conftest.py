@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from api.db import session_scope
 from api.graphql.ids import decode_id_of
+from api.models import CreditRecord
 from api.services.accounts import create_account
 from api.uscc import ALPHABET, make_uscc
 
@@ -189,5 +191,119 @@ def post_job() -> Callable[..., dict[str, Any]]:
         assert payload["userErrors"] == [], payload
         job: dict[str, Any] = payload["job"]
         return job
+
+    return make
+
+
+# ------------------------------------------------------------------ financing
+
+TORCH_PARK = "火炬高新区"
+CREATE_LOAN_PRODUCT = """
+mutation CreateLoanProduct($input: LoanProductInput!) {
+  createLoanProduct(input: $input) {
+    loanProduct { id bank name amountCap sizing minCreditLevel minTaxRating eligibleParks active }
+    userErrors { field message code }
+  }
+}
+"""
+RECORD_FINANCIAL_YEAR = """
+mutation RecordFinancialYear($enterpriseId: ID!, $year: Int!, $taxPaid: Int!, $insured: Int!) {
+  recordFinancialYear(enterpriseId: $enterpriseId, year: $year, taxPaid: $taxPaid, insuredEmployees: $insured) {
+    financialYear { year taxPaid insuredEmployees }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+@dataclass
+class Borrower:
+    """An employer account acting for a new enterprise that may borrow."""
+
+    api: Any
+    enterprise_id: str
+    pk: int
+
+
+@pytest.fixture(scope="session")
+def bank_api_client(log_in_as: Callable[[str, str], Any]) -> Any:
+    return log_in_as("bank@demo.guilu", "guilu-demo")
+
+
+def _add_tax_rating(engine: Engine, enterprise_pk: int, rating: str) -> None:
+    """A tax rating published a month ago, as a credit officer's import would store it."""
+    start = date.today() - timedelta(days=30)
+    with session_scope(engine) as session:
+        session.add(
+            CreditRecord(
+                enterprise_id=enterprise_pk,
+                kind="tax_rating",
+                source="国家税务总局厦门市税务局",
+                source_record_id=uuid.uuid4().hex,
+                decision_date=start,
+                publicity_start=start,
+                tax_rating=rating,
+            )
+        )
+
+
+@pytest.fixture(scope="session")
+def new_borrower(
+    engine: Engine, new_enterprise: Callable[..., dict[str, Any]], log_in_as: Callable[[str, str], Any]
+) -> Callable[..., Borrower]:
+    """An employer account for a new enterprise, optionally in a park, with a tax rating and a financial year."""
+
+    def make(
+        *,
+        park: str | None = TORCH_PARK,
+        tax_rating: str | None = "A",
+        year: tuple[int, int] | None = (1_000_000, 50),
+        chain: str = "NEW_ENERGY",
+    ) -> Borrower:
+        enterprise = new_enterprise(park=park, industryChain=chain)
+        pk = decode_id_of(enterprise["id"], "Enterprise")
+        email = f"borrower-{uuid.uuid4().hex[:12]}@example.com"
+        with session_scope(engine) as session:
+            create_account(session, email=email, password=PASSWORD, role="employer", enterprise_id=pk)
+        if tax_rating:
+            _add_tax_rating(engine, pk, tax_rating)
+        borrower = Borrower(api=log_in_as(email, PASSWORD), enterprise_id=enterprise["id"], pk=pk)
+        if year:
+            body = borrower.api.execute(
+                RECORD_FINANCIAL_YEAR,
+                {"enterpriseId": borrower.enterprise_id, "year": 2025, "taxPaid": year[0], "insured": year[1]},
+            )
+            assert body["data"]["recordFinancialYear"]["userErrors"] == [], body
+        return borrower
+
+    return make
+
+
+def _park_loan_input(**fields: Any) -> dict[str, Any]:
+    return {
+        "bank": "交通银行厦门分行",
+        "name": f"测试园区贷{uuid.uuid4().hex[:8]}",
+        "amountCap": 4_000_000,
+        "termMonths": 12,
+        "minCreditLevel": "B",
+        "minTaxRating": "B",
+        "eligibleParks": [TORCH_PARK],
+        "sizing": "TAX_SOCIAL_INSURANCE",
+        "taxMultiplier": 2.0,
+        "perInsuredEmployee": 20_000,
+        **fields,
+    }
+
+
+@pytest.fixture(scope="session")
+def new_loan_product(credit_api_client: Any) -> Callable[..., dict[str, Any]]:
+    """A loan product made by the demo credit officer; ``fields`` override a park loan's."""
+
+    def make(**fields: Any) -> dict[str, Any]:
+        body = credit_api_client.execute(CREATE_LOAN_PRODUCT, {"input": _park_loan_input(**fields)})
+        payload = body["data"]["createLoanProduct"]
+        assert payload["userErrors"] == [], body
+        product: dict[str, Any] = payload["loanProduct"]
+        return product
 
     return make

@@ -15,7 +15,7 @@ query JobsWithRelations($first: Int!) {
     edges {
       node {
         title
-        employer { legalName aliases }
+        employer { legalName aliases credit { verified level } }
         requiredSkills
         preferredSkills
         languages { language level }
@@ -62,6 +62,41 @@ def test_statement_count_does_not_grow_with_the_page(
     # then
     assert len(small_jobs) == 5 and len(large_jobs) == 50
     assert all(job["employer"]["legalName"] and job["requiredSkills"] for job in large_jobs)
+    assert {job["employer"]["credit"]["level"] for job in large_jobs} >= {"B"}
     assert any(job["languages"] for job in large_jobs)
     assert small == large, sql_statements.statements
     assert large <= 10
+
+
+RANK_FINANCING_CANDIDATES = """
+query Rank($productId: ID!, $first: Int!) {
+  rankFinancingCandidates(productId: $productId, first: $first) {
+    nodes { name limit enterprise { legalName park aliases } explanation { component } sizing { amount } }
+  }
+}
+"""
+
+
+def test_ranking_financing_candidates_costs_the_same_whatever_the_page_size(
+    log_in_as: Any, sql_statements: StatementCounter
+) -> None:
+    # given: the demo's bid-contract loan, which every enterprise with a winning-bid contract qualifies for
+    bank = log_in_as("bank@demo.guilu", "guilu-demo")
+    products = bank.execute("{ loanProducts { id name } }")["data"]["loanProducts"]
+    [product_id] = [p["id"] for p in products if p["name"] == "招投标信易贷"]
+
+    def count(first: int) -> tuple[int, int]:
+        sql_statements.statements.clear()
+        body = bank.execute(RANK_FINANCING_CANDIDATES, {"productId": product_id, "first": first})
+        assert "errors" not in body, body
+        return len(sql_statements.statements), len(body["data"]["rankFinancingCandidates"]["nodes"])
+
+    count(1)
+
+    # when
+    small, small_nodes = count(1)
+    large, large_nodes = count(20)
+
+    # then
+    assert small_nodes == 1 and large_nodes >= 4
+    assert small == large, sql_statements.statements
