@@ -19,7 +19,7 @@ from strawberry.scalars import JSON
 from api.graphql.context import Context, Info
 from api.graphql.errors import bad_input
 from api.graphql.ids import decode_global_id, decode_id_of, encode_global_id
-from api.graphql.mutations import UserError, _run, _viewer
+from api.graphql.mutations import UserError, require_viewer, run_mutation
 from api.graphql.pagination import Connection, connection_from_slice, page_request
 from api.graphql.permissions import require_role
 from api.graphql.types import Enterprise, Node
@@ -579,7 +579,7 @@ class CreditMutation:
                     "`guilu import-credit FILE`, or split it",
                 ),
             )
-        actor = _viewer(info)
+        actor = require_viewer(info)
         session = info.context.session
         if dry_run:
             try:
@@ -594,7 +594,9 @@ class CreditMutation:
             return ImportCreditRecordsPayload(
                 report=CreditImportReport.from_report(report, dry_run=True), user_errors=[]
             )
-        result, errors = _run(info, lambda s: credit.import_credit_records(s, content, format.value, actor=actor))
+        result, errors = run_mutation(
+            info, lambda s: credit.import_credit_records(s, content, format.value, actor=actor)
+        )
         return ImportCreditRecordsPayload(
             report=CreditImportReport.from_report(result, dry_run=False) if result else None, user_errors=errors
         )
@@ -609,10 +611,10 @@ class CreditMutation:
         self, info: Info, id: strawberry.ID, repaired_on: date, authority: str, basis: str
     ) -> CreditRecordPayload:
         pk = decode_id_of(id, "CreditRecord")
-        row, errors = _run(
+        row, errors = run_mutation(
             info,
             lambda s: credit.repair_credit_record(
-                s, _viewer(info), pk, repaired_on=repaired_on, authority=authority, basis=basis
+                s, require_viewer(info), pk, repaired_on=repaired_on, authority=authority, basis=basis
             ),
         )
         return CreditRecordPayload(record=CreditRecord.from_model(row) if row else None, user_errors=errors)
@@ -626,7 +628,9 @@ class CreditMutation:
     ) -> CreditReviewPayload:
         review_pk = decode_id_of(review_id, "CreditMatchReview")
         enterprise_pk = decode_id_of(enterprise_id, "Enterprise")
-        result, errors = _run(info, lambda s: credit.confirm_credit_match(s, _viewer(info), review_pk, enterprise_pk))
+        result, errors = run_mutation(
+            info, lambda s: credit.confirm_credit_match(s, require_viewer(info), review_pk, enterprise_pk)
+        )
         if result is None:
             return CreditReviewPayload(review=None, record=None, user_errors=errors)
         review, record = result
@@ -640,7 +644,7 @@ class CreditMutation:
     )
     def reject_credit_match(self, info: Info, review_id: strawberry.ID) -> CreditReviewPayload:
         pk = decode_id_of(review_id, "CreditMatchReview")
-        review, errors = _run(info, lambda s: credit.reject_credit_match(s, _viewer(info), pk))
+        review, errors = run_mutation(info, lambda s: credit.reject_credit_match(s, require_viewer(info), pk))
         return CreditReviewPayload(
             review=CreditMatchReview.from_model(review) if review else None, record=None, user_errors=errors
         )
@@ -662,9 +666,9 @@ class CreditMutation:
         pk = decode_id_of(talent_id, "Talent")
         values = {name: getattr(dimensions, name) for name in _DIMENSION_FIELDS}
         work: Callable[[Session], PersonalCreditRow] = lambda s: credit.record_personal_credit(  # noqa: E731
-            s, _viewer(info), pk, score=score, source_city=source_city, dimensions=values
+            s, require_viewer(info), pk, score=score, source_city=source_city, dimensions=values
         )
-        row, errors = _run(info, work)
+        row, errors = run_mutation(info, work)
         return PersonalCreditPayload(
             personal_credit=PersonalCredit.from_model(row) if row else None, user_errors=errors
         )

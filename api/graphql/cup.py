@@ -7,7 +7,7 @@ relations load through the request's DataLoaders (``Context.cup_loaders``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import TypeVar
 
@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 
 from api.graphql.context import Context, Info
 from api.graphql.credit import AuditEntry
-from api.graphql.errors import ApiError, bad_input, forbidden, not_found, unauthenticated
+from api.graphql.errors import ApiError, forbidden, read_service, unauthenticated
 from api.graphql.ids import decode_global_id, decode_id_of, encode_global_id
-from api.graphql.mutations import UserError, _run, _viewer
+from api.graphql.mutations import UserError, require_viewer, run_mutation
 from api.graphql.pagination import Connection, connection_from_slice, page_request
 from api.graphql.permissions import IsAuthenticated, require_role
 from api.graphql.types import IndustryChain, Node, Talent
@@ -61,22 +61,6 @@ class ConflictKind(enums.StrEnum):
     SAME_PERSON = "same_person"
     AFFILIATION = "affiliation"
     DECLARED = "declared"
-
-
-def _api_error(error: ServiceError) -> ApiError:
-    if error.code is ErrorCode.NOT_FOUND:
-        return not_found(error.message)
-    if error.code is ErrorCode.FORBIDDEN:
-        return forbidden(error.message)
-    return bad_input(error.message)
-
-
-def _read(work: Callable[[], T]) -> T:
-    """A read-only service call; its refusal becomes a coded top-level error."""
-    try:
-        return work()
-    except ServiceError as error:
-        raise _api_error(error) from None
 
 
 def _signed_in(info: Info) -> AccountRow:
@@ -162,7 +146,10 @@ class Round(Node):
         viewer = _signed_in(info)
         assert self.row.id is not None
         round_id = self.row.id
-        return [Score.from_model(s) for s in _read(lambda: cup.visible_scores(info.context.session, viewer, round_id))]
+        return [
+            Score.from_model(s)
+            for s in read_service(lambda: cup.visible_scores(info.context.session, viewer, round_id))
+        ]
 
 
 @strawberry.type(description="A competition judge: name, affiliations and declared conflicts.")
@@ -669,7 +656,7 @@ def _round_pk(session: Session, competition_id: int, round: str) -> int:
             type_name, pk = "", 0
         if type_name == "Round":
             return pk
-    found = _read(lambda: cup.find_round(session, competition_id, round))
+    found = read_service(lambda: cup.find_round(session, competition_id, round))
     assert found.id is not None
     return found.id
 
@@ -845,7 +832,7 @@ class CupQuery:
             select(AssignmentRow)
             .where(
                 AssignmentRow.round_id == decode_id_of(round_id, "Round"),
-                AssignmentRow.judge_account_id == _viewer(info).id,
+                AssignmentRow.judge_account_id == require_viewer(info).id,
             )
             .order_by(col(AssignmentRow.entry_id))
         )
@@ -855,7 +842,7 @@ class CupQuery:
         description="Your entries (talents): those you lead or are a member of.", permission_classes=[IsAuthenticated]
     )
     def my_entries(self, info: Info) -> list[Entry]:
-        talent_id = _viewer(info).talent_id or -1
+        talent_id = require_viewer(info).talent_id or -1
         members = select(EntryMemberRow.entry_id).where(EntryMemberRow.talent_id == talent_id)
         rows = info.context.session.exec(
             select(EntryRow).where(col(EntryRow.id).in_(members)).order_by(col(EntryRow.id))
@@ -871,7 +858,7 @@ class CupQuery:
         session = info.context.session
         pk = decode_id_of(competition_id, "Competition")
         round_pk = _round_pk(session, pk, round) if round is not None else None
-        found = _read(lambda: cup.detect_conflicts(session, pk, round_id=round_pk))
+        found = read_service(lambda: cup.detect_conflicts(session, pk, round_id=round_pk))
         return await _conflicts(info.context, found)
 
     @strawberry.field(
@@ -885,7 +872,7 @@ class CupQuery:
     ) -> Leaderboard:
         ctx = info.context
         pk = decode_id_of(competition_id, "Competition")
-        board = _read(lambda: _board(ctx.session, _viewer(info), pk, round, method))
+        board = read_service(lambda: _board(ctx.session, require_viewer(info), pk, round, method))
         return await _leaderboard(ctx, board)
 
 
@@ -916,7 +903,7 @@ class CupMutation:
             step=input.step,
             judge_account_ids=[_judge_pk(j) for j in input.judge_ids],
         )
-        row, errors = _run(info, lambda s: cup.create_competition(s, _viewer(info), data))
+        row, errors = run_mutation(info, lambda s: cup.create_competition(s, require_viewer(info), data))
         return CompetitionPayload(competition=Competition.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(description="Replace a competition's panel of judges (admins).", permission_classes=ADMIN)
@@ -927,12 +914,12 @@ class CupMutation:
         ids = [_judge_pk(j) for j in judge_ids]
 
         def work(session: Session) -> CompetitionRow:
-            cup.set_panel(session, _viewer(info), pk, ids)
+            cup.set_panel(session, require_viewer(info), pk, ids)
             row = session.get(CompetitionRow, pk)
             assert row is not None
             return row
 
-        row, errors = _run(info, work)
+        row, errors = run_mutation(info, work)
         return CompetitionPayload(competition=Competition.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -942,7 +929,7 @@ class CupMutation:
     def submit_entry(self, info: Info, competition_id: strawberry.ID, input: EntryInput) -> EntryPayload:
         pk = decode_id_of(competition_id, "Competition")
         data = input.to_data()
-        row, errors = _run(info, lambda s: cup.submit_entry(s, _viewer(info), pk, data))
+        row, errors = run_mutation(info, lambda s: cup.submit_entry(s, require_viewer(info), pk, data))
         return EntryPayload(entry=Entry.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -951,7 +938,7 @@ class CupMutation:
     def update_entry(self, info: Info, id: strawberry.ID, input: EntryInput) -> EntryPayload:
         pk = decode_id_of(id, "Entry")
         data = input.to_data()
-        row, errors = _run(info, lambda s: cup.update_entry(s, _viewer(info), pk, data))
+        row, errors = run_mutation(info, lambda s: cup.update_entry(s, require_viewer(info), pk, data))
         return EntryPayload(entry=Entry.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -960,7 +947,7 @@ class CupMutation:
         permission_classes=require_role(enums.Role.ADMIN, enums.Role.JUDGE),
     )
     def set_judge_profile(self, info: Info, input: JudgeProfileInput, email: str | None = None) -> JudgePayload:
-        viewer = _viewer(info)
+        viewer = require_viewer(info)
         data = cup.JudgeData(
             name=input.name,
             affiliations=list(input.affiliations),
@@ -979,7 +966,7 @@ class CupMutation:
             assert account_id is not None
             return cup.set_judge_profile(session, viewer, account_id, data)
 
-        row, errors = _run(info, work)
+        row, errors = run_mutation(info, work)
         return JudgePayload(judge=Judge.of(row.account_id, row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -994,8 +981,8 @@ class CupMutation:
             _judge_pk(judge_id),
             decode_id_of(entry_id, "Entry"),
         )
-        pin, errors = _run(
-            info, lambda s: cup.pin_assignment(s, _viewer(info), round_pk, judge_pk, entry_pk, kind.value)
+        pin, errors = run_mutation(
+            info, lambda s: cup.pin_assignment(s, require_viewer(info), round_pk, judge_pk, entry_pk, kind.value)
         )
         if pin is None:
             return PinPayload(kind=None, judge=None, entry=None, user_errors=errors)
@@ -1022,9 +1009,9 @@ class CupMutation:
             round_row = session.get(RoundRow, _round_pk(session, pk, round))
             if round_row is None or round_row.competition_id != pk:
                 raise ServiceError("round not found in this competition", code=ErrorCode.NOT_FOUND, field="round")
-            return cup.assign_judges(session, _viewer(info), pk, round_row.name, per_entry=per_entry)
+            return cup.assign_judges(session, require_viewer(info), pk, round_row.name, per_entry=per_entry)
 
-        report, errors = _run(info, work)
+        report, errors = run_mutation(info, work)
         if report is None:
             return AssignJudgesPayload(result=None, user_errors=errors)
         a = report.assignment
@@ -1066,7 +1053,9 @@ class CupMutation:
                     user_errors=[UserError(field="scores", message=f"{item.criterion}: scored twice", code="INVALID")],
                 )
             values[item.criterion] = item.value
-        row, errors = _run(info, lambda s: cup.submit_score(s, _viewer(info), round_pk, entry_pk, values))
+        row, errors = run_mutation(
+            info, lambda s: cup.submit_score(s, require_viewer(info), round_pk, entry_pk, values)
+        )
         return ScorePayload(score=Score.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -1075,7 +1064,7 @@ class CupMutation:
     )
     async def recuse(self, info: Info, entry_id: strawberry.ID, round_id: strawberry.ID, reason: str) -> RecusePayload:
         entry_pk, round_pk = decode_id_of(entry_id, "Entry"), decode_id_of(round_id, "Round")
-        report, errors = _run(info, lambda s: cup.recuse(s, _viewer(info), round_pk, entry_pk, reason))
+        report, errors = run_mutation(info, lambda s: cup.recuse(s, require_viewer(info), round_pk, entry_pk, reason))
         if report is None:
             return RecusePayload(assignment=None, replacement=None, note=None, user_errors=errors)
         replacement = report.replacement_judge_id
@@ -1093,7 +1082,9 @@ class CupMutation:
     )
     def close_round(self, info: Info, round_id: strawberry.ID, acknowledge_flags: bool = False) -> RoundPayload:
         pk = decode_id_of(round_id, "Round")
-        row, errors = _run(info, lambda s: cup.close_round(s, _viewer(info), pk, acknowledge_flags=acknowledge_flags))
+        row, errors = run_mutation(
+            info, lambda s: cup.close_round(s, require_viewer(info), pk, acknowledge_flags=acknowledge_flags)
+        )
         return RoundPayload(round=Round.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -1102,7 +1093,7 @@ class CupMutation:
     )
     def finalise_competition(self, info: Info, competition_id: strawberry.ID) -> CompetitionPayload:
         pk = decode_id_of(competition_id, "Competition")
-        row, errors = _run(info, lambda s: cup.finalise_competition(s, _viewer(info), pk))
+        row, errors = run_mutation(info, lambda s: cup.finalise_competition(s, require_viewer(info), pk))
         return CompetitionPayload(competition=Competition.from_model(row) if row else None, user_errors=errors)
 
 
@@ -1123,7 +1114,7 @@ class CupSubscription:
         if viewer.role != enums.Role.ADMIN:
             raise forbidden("the live leaderboard is for admins (the roadshow screen)")
         pk = decode_id_of(competition_id, "Competition")
-        board = _read(lambda: _board(ctx.session, viewer, pk, round, None))
+        board = read_service(lambda: _board(ctx.session, viewer, pk, round, None))
         round_pk = board.round.id
         assert round_pk is not None
         with cup.LEADERBOARD_FEED.subscribe(pk, round_pk) as changes:
@@ -1133,7 +1124,7 @@ class CupSubscription:
                 while not changes.empty():
                     changes.get_nowait()
                 ctx.refresh()
-                board = _read(lambda: _board(ctx.session, viewer, pk, round, None))
+                board = read_service(lambda: _board(ctx.session, viewer, pk, round, None))
                 yield await _leaderboard(ctx, board)
 
 
@@ -1156,6 +1147,6 @@ async def cup_node(ctx: Context, type_name: str, pk: int) -> Node | None:
         score = ctx.session.get(ScoreRow, pk)
         if score is None or ctx.viewer is None:
             return None
-        visible = _read(lambda: cup.visible_scores(ctx.session, ctx.viewer, score.round_id))  # type: ignore[arg-type]
+        visible = read_service(lambda: cup.visible_scores(ctx.session, ctx.viewer, score.round_id))  # type: ignore[arg-type]
         return Score.from_model(score) if any(s.id == pk for s in visible) else None
     return None

@@ -7,9 +7,24 @@ masked by the schema (see :mod:`api.graphql.schema`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from graphql import GraphQLError
 
-__all__ = ["ApiError", "bad_input", "forbidden", "not_found", "unauthenticated"]
+from api.services.errors import ErrorCode, ServiceError
+
+__all__ = [
+    "ApiError",
+    "bad_input",
+    "forbidden",
+    "from_service_error",
+    "not_found",
+    "read_service",
+    "unauthenticated",
+]
+
+T = TypeVar("T")
 
 
 class ApiError(GraphQLError):
@@ -31,3 +46,22 @@ def unauthenticated(message: str = "log in first: send Authorization: Bearer <to
 
 def not_found(message: str) -> ApiError:
     return ApiError(message, "NOT_FOUND")
+
+
+def from_service_error(error: ServiceError) -> ApiError:
+    """The top-level error a query raises for a service's refusal (mutations use ``userErrors``)."""
+    if error.code is ErrorCode.NOT_FOUND:
+        return not_found(error.message)
+    if error.code is ErrorCode.FORBIDDEN:
+        return forbidden(error.message)
+    if error.code is ErrorCode.UNAUTHENTICATED:
+        return unauthenticated(error.message)
+    return bad_input(error.message)
+
+
+def read_service(work: Callable[[], T]) -> T:
+    """Run a read-only service call, turning its refusal into a coded top-level error."""
+    try:
+        return work()
+    except ServiceError as error:
+        raise from_service_error(error) from None

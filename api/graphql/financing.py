@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 
 from api.graphql.context import Context, Info
 from api.graphql.credit import CreditLevel, TaxRating
-from api.graphql.errors import ApiError, bad_input, forbidden, not_found
+from api.graphql.errors import forbidden, read_service
 from api.graphql.ids import decode_id_of, encode_global_id
-from api.graphql.mutations import UserError, _run, _viewer
+from api.graphql.mutations import UserError, require_viewer, run_mutation
 from api.graphql.pagination import Connection, connection_from_slice, page_request
 from api.graphql.permissions import IsAuthenticated, require_role
 from api.graphql.types import Enterprise, IndustryChain, MatchComponent, Node
@@ -30,7 +30,6 @@ from api.models import LoanProduct as LoanProductRow
 from api.models import enums
 from api.models.financing import FinancingStatus as FinancingStatusValue
 from api.services import financing
-from api.services.errors import ErrorCode, ServiceError
 from matching import credit as credit_engine
 from matching import financing as engine
 
@@ -53,22 +52,6 @@ FinancingStatus = strawberry.enum(
 class BorrowerKind(enums.StrEnum):
     ENTERPRISE = "enterprise"
     PROJECT = "project"
-
-
-def _service_call(work: Callable[[], T]) -> T:
-    """Run a read-only service call, turning its refusal into a coded top-level error."""
-    try:
-        return work()
-    except ServiceError as error:
-        raise _api_error(error) from None
-
-
-def _api_error(error: ServiceError) -> ApiError:
-    if error.code is ErrorCode.NOT_FOUND:
-        return not_found(error.message)
-    if error.code is ErrorCode.FORBIDDEN:
-        return forbidden(error.message)
-    return bad_input(error.message)
 
 
 # ------------------------------------------------------------------ types
@@ -336,7 +319,7 @@ class FinancingQuery:
     async def financing_options(self, info: Info, enterprise_id: strawberry.ID) -> list[FinancingOffer]:
         pk = decode_id_of(enterprise_id, "Enterprise")
         ctx = info.context
-        offers = _service_call(lambda: financing.enterprise_offers(ctx.session, _viewer(info), pk))
+        offers = read_service(lambda: financing.enterprise_offers(ctx.session, require_viewer(info), pk))
         return [
             FinancingOffer(
                 product=LoanProduct.from_model(product),
@@ -362,7 +345,7 @@ class FinancingQuery:
         ctx = info.context
         page = page_request(first, after)
         pk = decode_id_of(product_id, "LoanProduct")
-        ranking = _service_call(lambda: financing.rank_candidates(ctx.session, _viewer(info), pk))
+        ranking = read_service(lambda: financing.rank_candidates(ctx.session, require_viewer(info), pk))
         chosen = ranking.offers[page.offset : page.offset + page.limit]
         enterprise_ids = [o.borrower_id for o in chosen if o.borrower_kind == "enterprise"]
         rows = {row.id: row for row in await ctx.loaders.enterprise_by_id.load_many(enterprise_ids) if row}
@@ -399,7 +382,7 @@ class FinancingQuery:
         after: str | None = None,
     ) -> Connection[FinancingApplication]:
         session: Session = info.context.session
-        viewer = _viewer(info)
+        viewer = require_viewer(info)
         page = page_request(first, after)
         conditions: list[Any] = []
         if product_id is not None:
@@ -495,7 +478,7 @@ class FinancingApplicationPayload:
 
 
 def _application_payload(info: Info, work: Callable[[Session], ApplicationRow]) -> FinancingApplicationPayload:
-    row, errors = _run(info, work)
+    row, errors = run_mutation(info, work)
     return FinancingApplicationPayload(
         financing_application=FinancingApplication.from_model(row) if row else None, user_errors=errors
     )
@@ -512,7 +495,7 @@ class FinancingMutation:
     )
     def create_loan_product(self, info: Info, input: LoanProductInput) -> LoanProductPayload:
         data = input.to_data()
-        row, errors = _run(info, lambda s: financing.create_loan_product(s, _viewer(info), data))
+        row, errors = run_mutation(info, lambda s: financing.create_loan_product(s, require_viewer(info), data))
         return LoanProductPayload(loan_product=LoanProduct.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -521,7 +504,7 @@ class FinancingMutation:
     def update_loan_product(self, info: Info, id: strawberry.ID, input: LoanProductInput) -> LoanProductPayload:
         pk = decode_id_of(id, "LoanProduct")
         data = input.to_data()
-        row, errors = _run(info, lambda s: financing.update_loan_product(s, _viewer(info), pk, data))
+        row, errors = run_mutation(info, lambda s: financing.update_loan_product(s, require_viewer(info), pk, data))
         return LoanProductPayload(loan_product=LoanProduct.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -533,10 +516,10 @@ class FinancingMutation:
         self, info: Info, enterprise_id: strawberry.ID, year: int, tax_paid: int, insured_employees: int
     ) -> FinancialYearPayload:
         pk = decode_id_of(enterprise_id, "Enterprise")
-        row, errors = _run(
+        row, errors = run_mutation(
             info,
             lambda s: financing.record_financial_year(
-                s, _viewer(info), pk, year=year, tax_paid=tax_paid, insured_employees=insured_employees
+                s, require_viewer(info), pk, year=year, tax_paid=tax_paid, insured_employees=insured_employees
             ),
         )
         return FinancialYearPayload(financial_year=FinancialYear(row=row) if row else None, user_errors=errors)
@@ -556,7 +539,7 @@ class FinancingMutation:
             value=input.value,
             awarded_on=input.awarded_on,
         )
-        row, errors = _run(info, lambda s: financing.record_bid_contract(s, _viewer(info), pk, data))
+        row, errors = run_mutation(info, lambda s: financing.record_bid_contract(s, require_viewer(info), pk, data))
         return BidContractPayload(bid_contract=BidContract(row=row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -573,7 +556,11 @@ class FinancingMutation:
         return _application_payload(
             info,
             lambda s: financing.apply_for_financing(
-                s, _viewer(info), product_id=product_pk, enterprise_id=enterprise_pk, requested_amount=requested_amount
+                s,
+                require_viewer(info),
+                product_id=product_pk,
+                enterprise_id=enterprise_pk,
+                requested_amount=requested_amount,
             ),
         )
 
@@ -584,18 +571,18 @@ class FinancingMutation:
     )
     def approve_financing(self, info: Info, id: strawberry.ID, amount: int) -> FinancingApplicationPayload:
         pk = decode_id_of(id, "FinancingApplication")
-        return _application_payload(info, lambda s: financing.approve_financing(s, _viewer(info), pk, amount))
+        return _application_payload(info, lambda s: financing.approve_financing(s, require_viewer(info), pk, amount))
 
     @strawberry.mutation(
         description="Reject a submitted application, saying why (bank officers).", permission_classes=_BANK
     )
     def reject_financing(self, info: Info, id: strawberry.ID, reason: str) -> FinancingApplicationPayload:
         pk = decode_id_of(id, "FinancingApplication")
-        return _application_payload(info, lambda s: financing.reject_financing(s, _viewer(info), pk, reason))
+        return _application_payload(info, lambda s: financing.reject_financing(s, require_viewer(info), pk, reason))
 
     @strawberry.mutation(
         description="Record that an approved application was paid out (bank officers).", permission_classes=_BANK
     )
     def disburse_financing(self, info: Info, id: strawberry.ID) -> FinancingApplicationPayload:
         pk = decode_id_of(id, "FinancingApplication")
-        return _application_payload(info, lambda s: financing.disburse_financing(s, _viewer(info), pk))
+        return _application_payload(info, lambda s: financing.disburse_financing(s, require_viewer(info), pk))

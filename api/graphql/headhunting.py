@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 from strawberry.dataloader import DataLoader
 
 from api.graphql.context import Context, Info
-from api.graphql.errors import ApiError, bad_input, forbidden, not_found
+from api.graphql.errors import read_service
 from api.graphql.ids import decode_id_of, encode_global_id
-from api.graphql.mutations import UserError, _run, _viewer
+from api.graphql.mutations import UserError, require_viewer, run_mutation
 from api.graphql.pagination import Connection, connection_from_slice, page_request
 from api.graphql.permissions import IsAuthenticated, require_role
 from api.graphql.types import CandidateMatch, Degree, Enterprise, Node, Talent
@@ -32,7 +32,6 @@ from api.models.headhunting import InvitationStatus as InvitationStatusValue
 from api.models.identity import IdentityLinkStatus as IdentityLinkStatusValue
 from api.models.identity import RecordKind
 from api.services import headhunting, identity
-from api.services.errors import ErrorCode, ServiceError
 from matching.people import PersonLink
 
 __all__ = ["HeadhuntingMutation", "HeadhuntingQuery", "headhunting_node"]
@@ -50,22 +49,6 @@ IdentityLinkStatus = strawberry.enum(
     "CONFIRMED or REJECTED by an admin.",
 )
 HEADHUNTING_ROLES = (enums.Role.HEADHUNTER, enums.Role.ADMIN)
-
-
-def _call(work: Callable[[], T]) -> T:
-    """Run a read-only service call, turning its refusal into a coded top-level error."""
-    try:
-        return work()
-    except ServiceError as error:
-        raise _api_error(error) from None
-
-
-def _api_error(error: ServiceError) -> ApiError:
-    if error.code is ErrorCode.NOT_FOUND:
-        return not_found(error.message)
-    if error.code is ErrorCode.FORBIDDEN:
-        return forbidden(error.message)
-    return bad_input(error.message)
 
 
 # ------------------------------------------------------------------ loaders
@@ -458,7 +441,7 @@ class HeadhuntingQuery:
     def campaigns(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Campaign]:
         page = page_request(first, after)
         session = info.context.session
-        ids = headhunting.visible_campaign_ids(session, _viewer(info))
+        ids = headhunting.visible_campaign_ids(session, require_viewer(info))
         chosen = ids[page.offset : page.offset + page.limit]
         rows = {r.id: r for r in session.exec(select(CampaignRow).where(col(CampaignRow.id).in_(chosen)))}
         return connection_from_slice([Campaign.from_model(rows[i]) for i in chosen], page, len(ids))
@@ -483,7 +466,7 @@ class HeadhuntingQuery:
         ctx = info.context
         page = page_request(first, after)
         pk = decode_id_of(campaign_id, "Campaign")
-        results = _call(lambda: headhunting.suggest_invitees(ctx.session, _viewer(info), pk))
+        results = read_service(lambda: headhunting.suggest_invitees(ctx.session, require_viewer(info), pk))
         chosen = results[page.offset : page.offset + page.limit]
         ids = [m.talent_id for m in chosen]
         rows = {r.id: r for r in ctx.session.exec(select(TalentRow).where(col(TalentRow.id).in_(ids)))}
@@ -496,7 +479,9 @@ class HeadhuntingQuery:
         permission_classes=[IsAuthenticated],
     )
     def my_invitations(self, info: Info) -> list[Invitation]:
-        return [Invitation.from_model(r) for r in headhunting.my_invitations(info.context.session, _viewer(info))]
+        return [
+            Invitation.from_model(r) for r in headhunting.my_invitations(info.context.session, require_viewer(info))
+        ]
 
     @strawberry.field(
         description="Identity links waiting for a decision, highest score first (admins): confirmIdentity or "
@@ -507,7 +492,7 @@ class HeadhuntingQuery:
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[IdentityLink]:
         page = page_request(first, after)
-        rows = _call(lambda: identity.review_queue(info.context.session, _viewer(info)))
+        rows = read_service(lambda: identity.review_queue(info.context.session, require_viewer(info)))
         chosen = rows[page.offset : page.offset + page.limit]
         return connection_from_slice([IdentityLink.from_model(r) for r in chosen], page, len(rows))
 
@@ -521,7 +506,7 @@ class HeadhuntingQuery:
     ) -> Connection[TalentDuplicate]:
         session = info.context.session
         page = page_request(first, after)
-        links = _call(lambda: identity.duplicate_talents(session, _viewer(info)))
+        links = read_service(lambda: identity.duplicate_talents(session, require_viewer(info)))
         chosen = links[page.offset : page.offset + page.limit]
         ids = {identity.parse_key(k)[1] for link in chosen for k in (link.left_id, link.right_id)}
         rows = {r.id: r for r in session.exec(select(TalentRow).where(col(TalentRow.id).in_(ids)))}
@@ -649,12 +634,12 @@ def _invitation_payload(info: Info, work: Callable[[Session], InvitationRow]) ->
         headhunting.expire_overdue(session)
         return work(session)
 
-    row, errors = _run(info, run)
+    row, errors = run_mutation(info, run)
     return InvitationPayload(invitation=Invitation.from_model(row) if row else None, user_errors=errors)
 
 
 def _link_payload(info: Info, work: Callable[[Session], IdentityLinkRow]) -> IdentityLinkPayload:
-    row, errors = _run(info, work)
+    row, errors = run_mutation(info, work)
     return IdentityLinkPayload(identity_link=IdentityLink.from_model(row) if row else None, user_errors=errors)
 
 
@@ -687,7 +672,7 @@ class HeadhuntingMutation:
             quota=input.quota,
             firm_id=decode_id_of(input.firm_id, "Enterprise") if input.firm_id else None,
         )
-        row, errors = _run(info, lambda s: headhunting.create_campaign(s, _viewer(info), data))
+        row, errors = run_mutation(info, lambda s: headhunting.create_campaign(s, require_viewer(info), data))
         return CampaignPayload(campaign=Campaign.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -700,7 +685,7 @@ class HeadhuntingMutation:
     ) -> InvitationPayload:
         campaign, talent = decode_id_of(campaign_id, "Campaign"), decode_id_of(talent_id, "Talent")
         return _invitation_payload(
-            info, lambda s: headhunting.invite_talent(s, _viewer(info), campaign, talent, project_title)
+            info, lambda s: headhunting.invite_talent(s, require_viewer(info), campaign, talent, project_title)
         )
 
     @strawberry.mutation(
@@ -714,12 +699,14 @@ class HeadhuntingMutation:
     ) -> InvitationPayload:
         campaign = decode_id_of(campaign_id, "Campaign")
         data = person.to_data()
-        return _invitation_payload(info, lambda s: headhunting.invite_outside_person(s, _viewer(info), campaign, data))
+        return _invitation_payload(
+            info, lambda s: headhunting.invite_outside_person(s, require_viewer(info), campaign, data)
+        )
 
     @strawberry.mutation(description="draft -> sent (the firm).", permission_classes=require_role(*HEADHUNTING_ROLES))
     def send_invitation(self, info: Info, id: strawberry.ID) -> InvitationPayload:
         pk = decode_id_of(id, "Invitation")
-        return _invitation_payload(info, lambda s: headhunting.send_invitation(s, _viewer(info), pk))
+        return _invitation_payload(info, lambda s: headhunting.send_invitation(s, require_viewer(info), pk))
 
     @strawberry.mutation(
         description="Accept or decline an invitation sent to you, once (the invited talent).",
@@ -727,21 +714,23 @@ class HeadhuntingMutation:
     )
     def respond_to_invitation(self, info: Info, id: strawberry.ID, accept: bool) -> InvitationPayload:
         pk = decode_id_of(id, "Invitation")
-        return _invitation_payload(info, lambda s: headhunting.respond_to_invitation(s, _viewer(info), pk, accept))
+        return _invitation_payload(
+            info, lambda s: headhunting.respond_to_invitation(s, require_viewer(info), pk, accept)
+        )
 
     @strawberry.mutation(
         description="accepted -> attended (the firm).", permission_classes=require_role(*HEADHUNTING_ROLES)
     )
     def mark_attended(self, info: Info, id: strawberry.ID) -> InvitationPayload:
         pk = decode_id_of(id, "Invitation")
-        return _invitation_payload(info, lambda s: headhunting.mark_attended(s, _viewer(info), pk))
+        return _invitation_payload(info, lambda s: headhunting.mark_attended(s, require_viewer(info), pk))
 
     @strawberry.mutation(
         description="draft or sent -> expired (the firm).", permission_classes=require_role(*HEADHUNTING_ROLES)
     )
     def expire_invitation(self, info: Info, id: strawberry.ID) -> InvitationPayload:
         pk = decode_id_of(id, "Invitation")
-        return _invitation_payload(info, lambda s: headhunting.expire_invitation(s, _viewer(info), pk))
+        return _invitation_payload(info, lambda s: headhunting.expire_invitation(s, require_viewer(info), pk))
 
     @strawberry.mutation(
         description="Import outside invitees from CSV (header: some of name_zh, name_pinyin, name_en, email, "
@@ -751,7 +740,9 @@ class HeadhuntingMutation:
     )
     def import_invitations(self, info: Info, campaign_id: strawberry.ID, content: str) -> ImportInvitationsPayload:
         campaign = decode_id_of(campaign_id, "Campaign")
-        report, errors = _run(info, lambda s: headhunting.import_invitations(s, _viewer(info), campaign, content))
+        report, errors = run_mutation(
+            info, lambda s: headhunting.import_invitations(s, require_viewer(info), campaign, content)
+        )
         if report is None:
             return ImportInvitationsPayload(rows=[], accepted=0, unchanged=0, refused=0, user_errors=errors)
         return ImportInvitationsPayload(
@@ -777,7 +768,7 @@ class HeadhuntingMutation:
     )
     def confirm_identity(self, info: Info, id: strawberry.ID) -> IdentityLinkPayload:
         pk = decode_id_of(id, "IdentityLink")
-        return _link_payload(info, lambda s: identity.confirm_identity(s, _viewer(info), pk))
+        return _link_payload(info, lambda s: identity.confirm_identity(s, require_viewer(info), pk))
 
     @strawberry.mutation(
         description="Reject a pending identity link (admins): the records stay apart.",
@@ -785,7 +776,7 @@ class HeadhuntingMutation:
     )
     def reject_identity(self, info: Info, id: strawberry.ID) -> IdentityLinkPayload:
         pk = decode_id_of(id, "IdentityLink")
-        return _link_payload(info, lambda s: identity.reject_identity(s, _viewer(info), pk))
+        return _link_payload(info, lambda s: identity.reject_identity(s, require_viewer(info), pk))
 
     @strawberry.mutation(
         description="Merge the profile mergeId into keepId (admins): every application, invitation, ownership, "
@@ -795,7 +786,7 @@ class HeadhuntingMutation:
     )
     def merge_talents(self, info: Info, keep_id: strawberry.ID, merge_id: strawberry.ID) -> MergeTalentsPayload:
         keep, merge = decode_id_of(keep_id, "Talent"), decode_id_of(merge_id, "Talent")
-        report, errors = _run(info, lambda s: identity.merge_talents(s, _viewer(info), keep, merge))
+        report, errors = run_mutation(info, lambda s: identity.merge_talents(s, require_viewer(info), keep, merge))
         if report is None:
             return MergeTalentsPayload(talent=None, moved=[], dropped=[], user_errors=errors)
         return MergeTalentsPayload(
@@ -804,4 +795,3 @@ class HeadhuntingMutation:
             dropped=_moved(report.dropped),
             user_errors=[],
         )
-

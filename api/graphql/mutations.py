@@ -45,7 +45,7 @@ class UserError:
     )
 
 
-def _run(info: Info, work: Callable[[Session], T]) -> tuple[T | None, list[UserError]]:
+def run_mutation(info: Info, work: Callable[[Session], T]) -> tuple[T | None, list[UserError]]:
     """Do ``work`` in one transaction: commit it, or roll it back and say why."""
     session = info.context.session
     try:
@@ -62,7 +62,7 @@ def _run(info: Info, work: Callable[[Session], T]) -> tuple[T | None, list[UserE
         ]
 
 
-def _viewer(info: Info) -> AccountRow:
+def require_viewer(info: Info) -> AccountRow:
     viewer = info.context.viewer
     assert viewer is not None  # guarded by IsAuthenticated
     return viewer
@@ -223,7 +223,7 @@ class ApplicationPayload:
 
 
 def _auth_payload(info: Info, work: Callable[[Session], AccountRow]) -> AuthPayload:
-    account, errors = _run(info, work)
+    account, errors = run_mutation(info, work)
     if account is None:
         return AuthPayload(token=None, account=None, user_errors=errors)
     settings = info.context.settings
@@ -253,13 +253,17 @@ class Mutation:
 
     @strawberry.mutation(description="The signed-in talent account's profile.", permission_classes=[IsAuthenticated])
     def create_talent_profile(self, info: Info, input: TalentInput) -> TalentPayload:
-        talent, errors = _run(info, lambda s: talents.create_talent_profile(s, _viewer(info), input.to_data()))
+        talent, errors = run_mutation(
+            info, lambda s: talents.create_talent_profile(s, require_viewer(info), input.to_data())
+        )
         return TalentPayload(talent=Talent.from_model(talent) if talent else None, user_errors=errors)
 
     @strawberry.mutation(description="Change your own profile.", permission_classes=[IsAuthenticated])
     def update_talent_profile(self, info: Info, id: strawberry.ID, input: TalentInput) -> TalentPayload:
         pk = decode_id_of(id, "Talent")
-        talent, errors = _run(info, lambda s: talents.update_talent_profile(s, _viewer(info), pk, input.to_data()))
+        talent, errors = run_mutation(
+            info, lambda s: talents.update_talent_profile(s, require_viewer(info), pk, input.to_data())
+        )
         return TalentPayload(talent=Talent.from_model(talent) if talent else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -275,7 +279,7 @@ class Mutation:
             park=input.park,
             aliases=list(input.aliases),
         )
-        enterprise, errors = _run(info, lambda s: enterprises.register_enterprise(s, data))
+        enterprise, errors = run_mutation(info, lambda s: enterprises.register_enterprise(s, data))
         return EnterprisePayload(
             enterprise=Enterprise.from_model(enterprise) if enterprise else None, user_errors=errors
         )
@@ -284,13 +288,13 @@ class Mutation:
         description="Post a job for the enterprise you act for (employers).", permission_classes=[IsAuthenticated]
     )
     def post_job(self, info: Info, input: JobInput) -> JobPayload:
-        job, errors = _run(info, lambda s: jobs.post_job(s, _viewer(info), input.to_data()))
+        job, errors = run_mutation(info, lambda s: jobs.post_job(s, require_viewer(info), input.to_data()))
         return JobPayload(job=Job.from_model(job) if job else None, user_errors=errors)
 
     @strawberry.mutation(description="Change one of your enterprise's jobs.", permission_classes=[IsAuthenticated])
     def update_job(self, info: Info, id: strawberry.ID, input: JobInput) -> JobPayload:
         pk = decode_id_of(id, "Job")
-        job, errors = _run(info, lambda s: jobs.update_job(s, _viewer(info), pk, input.to_data()))
+        job, errors = run_mutation(info, lambda s: jobs.update_job(s, require_viewer(info), pk, input.to_data()))
         return JobPayload(job=Job.from_model(job) if job else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -298,7 +302,7 @@ class Mutation:
     )
     def close_job(self, info: Info, id: strawberry.ID) -> JobPayload:
         pk = decode_id_of(id, "Job")
-        job, errors = _run(info, lambda s: jobs.close_job(s, _viewer(info), pk))
+        job, errors = run_mutation(info, lambda s: jobs.close_job(s, require_viewer(info), pk))
         return JobPayload(job=Job.from_model(job) if job else None, user_errors=errors)
 
     @strawberry.mutation(
@@ -306,7 +310,7 @@ class Mutation:
     )
     def apply_to_job(self, info: Info, job_id: strawberry.ID) -> ApplicationPayload:
         pk = decode_id_of(job_id, "Job")
-        application, errors = _run(info, lambda s: applications.apply_to_job(s, _viewer(info), pk))
+        application, errors = run_mutation(info, lambda s: applications.apply_to_job(s, require_viewer(info), pk))
         return ApplicationPayload(
             application=Application.from_model(application) if application else None, user_errors=errors
         )
@@ -318,7 +322,9 @@ class Mutation:
     )
     def move_application(self, info: Info, id: strawberry.ID, status: ApplicationStatus) -> ApplicationPayload:
         pk = decode_id_of(id, "Application")
-        application, errors = _run(info, lambda s: applications.move_application(s, _viewer(info), pk, status.value))
+        application, errors = run_mutation(
+            info, lambda s: applications.move_application(s, require_viewer(info), pk, status.value)
+        )
         return ApplicationPayload(
             application=Application.from_model(application) if application else None, user_errors=errors
         )

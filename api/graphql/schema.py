@@ -23,9 +23,7 @@ MASKED_MESSAGE = "Unexpected error."
 
 # The root types, merged from each domain's query and mutation classes.
 Query = merge_types("Query", (CoreQuery, FinancingQuery, CreditQuery, HeadhuntingQuery, CupQuery))
-Mutation = merge_types(
-    "Mutation", (CoreMutation, FinancingMutation, CreditMutation, HeadhuntingMutation, CupMutation)
-)
+Mutation = merge_types("Mutation", (CoreMutation, FinancingMutation, CreditMutation, HeadhuntingMutation, CupMutation))
 Subscription = merge_types("Subscription", (CupSubscription,))
 
 

@@ -117,9 +117,7 @@ class Enterprise(Node):
     @strawberry.field(
         description="Every public credit record of the enterprise, active, expired and repaired, newest first."
     )
-    async def credit_history(
-        self, info: Info
-    ) -> list[Annotated[CreditRecord, strawberry.lazy("api.graphql.credit")]]:
+    async def credit_history(self, info: Info) -> list[Annotated[CreditRecord, strawberry.lazy("api.graphql.credit")]]:
         from api.graphql.credit import CreditRecord
 
         assert self.row.id is not None
