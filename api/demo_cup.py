@@ -24,7 +24,7 @@ from api.demo_data import DEMO_PASSWORD
 from api.models import Account, AuditEntry, Competition, Entry, EntryMember, EntryRound, JudgeAssignment, Round, Score
 from api.services import cup
 from api.services.accounts import create_account
-from api.services.audit import record_audit, snapshot
+from api.services.audit import audit_row
 
 __all__ = ["CUP_NAME", "FEATURED_TITLE", "JUDGES", "CupDemoReport", "load_cup_demo"]
 
@@ -143,17 +143,12 @@ def _score_round(
             submitted_at=_SUBMITTED_AT,
             updated_at=_SUBMITTED_AT,
         )
-        session.add(score)
-        session.flush()
-        assert score.id is not None
-        record_audit(
+        audit_row(
             session,
+            score,
             actor=None,
             action="cup_score.submit",
-            entity_type="cup_score",
-            entity_id=score.id,
             before=None,
-            after=snapshot(score),
             via="seed",
         )
         report.scores += 1

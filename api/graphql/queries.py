@@ -118,7 +118,7 @@ def _talent_query(session: Session, flt: TalentFilter | None) -> Any:
         )
     if flt.wished_industry:
         wished = flt.wished_industry.value
-        ids = [t.id for t in session.exec(select(TalentRow)) if wished in t.wished_industries]
+        ids = matching.talents_wishing(session, wished)
         query = query.where(col(TalentRow.id).in_(ids))
     if flt.current_city:
         query = query.where(TalentRow.current_city == flt.current_city.strip())

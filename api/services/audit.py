@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from api.models import Account, AuditEntry
 
-__all__ = ["record_audit", "snapshot"]
+__all__ = ["audit_row", "record_audit", "snapshot"]
 
 
 def _plain(value: Any) -> Any:
@@ -72,3 +72,32 @@ def record_audit(
     )
     session.add(entry)
     return entry
+
+
+def audit_row(
+    session: Session,
+    row: SQLModel,
+    *,
+    actor: Account | None,
+    action: str,
+    before: Mapping[str, Any] | None,
+    exclude: Iterable[str] = (),
+    via: str = "api",
+) -> AuditEntry:
+    """Audit a change to one stored ``row``: its table and id name the entity, its current
+    columns (:func:`snapshot`, less ``exclude``) are the ``after``.  Flushes first, so a new
+    row has its id."""
+    session.add(row)
+    session.flush()
+    entity_id = getattr(row, "id", None)
+    assert entity_id is not None
+    return record_audit(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=str(type(row).__tablename__),
+        entity_id=entity_id,
+        before=before,
+        after=snapshot(row, exclude=exclude),
+        via=via,
+    )

@@ -74,7 +74,7 @@ from sqlmodel import Session, col, select
 from api.models import Account, CreditMatchReview, CreditRecord, Enterprise, Job, PersonalCreditScore, Talent
 from api.models.credit import ReviewStatus
 from api.models.enums import JobStatus, Role
-from api.services.audit import record_audit, snapshot
+from api.services.audit import audit_row, record_audit, snapshot
 from api.services.errors import ErrorCode, ServiceError
 from api.services.matching import jobs_for_talent, resolve_enterprise_name
 from api.services.validation import required_text
@@ -728,17 +728,12 @@ def _store_record(
     except ValueError as error:  # the engine's own consistency rules, beyond the row checks
         raise _RowError(str(error).split(": ", 1)[-1]) from None
     record.id = None
-    session.add(record)
-    session.flush()
-    assert record.id is not None
-    record_audit(
+    audit_row(
         session,
+        record,
         actor=actor,
         action=action,
-        entity_type="credit_record",
-        entity_id=record.id,
         before=None,
-        after=snapshot(record),
         via=via,
     )
     return record
@@ -828,16 +823,12 @@ def repair_credit_record(
     record.repair_authority = authority_text
     record.repair_basis = basis_text
     record.updated_at = utcnow()
-    session.add(record)
-    session.flush()
-    record_audit(
+    audit_row(
         session,
+        record,
         actor=actor,
         action="credit_record.repair",
-        entity_type="credit_record",
-        entity_id=record_id,
         before=before,
-        after=snapshot(record),
         via=via,
     )
     return record
@@ -891,16 +882,12 @@ def confirm_credit_match(
     review.candidate_enterprise_id = enterprise_id
     review.decided_by = actor.id if actor else None
     review.decided_at = utcnow()
-    session.add(review)
-    session.flush()
-    record_audit(
+    audit_row(
         session,
+        review,
         actor=actor,
         action="credit_match_review.confirm",
-        entity_type="credit_match_review",
-        entity_id=review_id,
         before=before,
-        after=snapshot(review),
         via=via,
     )
     return review, record
@@ -916,16 +903,12 @@ def reject_credit_match(
     review.status = ReviewStatus.REJECTED
     review.decided_by = actor.id if actor else None
     review.decided_at = utcnow()
-    session.add(review)
-    session.flush()
-    record_audit(
+    audit_row(
         session,
+        review,
         actor=actor,
         action="credit_match_review.reject",
-        entity_type="credit_match_review",
-        entity_id=review_id,
         before=before,
-        after=snapshot(review),
         via=via,
     )
     return review
@@ -997,17 +980,12 @@ def record_personal_credit(
         home_score=round(engine.map_to_home_scale(value, code), 1),
         recorded_by=actor.id if actor else None,
     )
-    session.add(entry)
-    session.flush()
-    assert entry.id is not None
-    record_audit(
+    audit_row(
         session,
+        entry,
         actor=actor,
         action="personal_credit.record",
-        entity_type="personal_credit_score",
-        entity_id=entry.id,
         before=None,
-        after=snapshot(entry),
         via=via,
     )
     return entry

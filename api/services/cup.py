@@ -57,7 +57,7 @@ from api.models import (
 )
 from api.models.cup import AssignmentStatus, CompetitionStatus, EntryStage, PinKind, RoundStatus
 from api.models.enums import IndustryChain, Role
-from api.services.audit import record_audit, snapshot
+from api.services.audit import audit_row, record_audit, snapshot
 from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import clean_list, enum_value, optional_text, required_text
 from api.timeutil import utcnow
@@ -836,17 +836,12 @@ def submit_score(session: Session, actor: Account, round_id: int, entry_id: int,
         score.criteria = criteria
         score.total = total
         score.updated_at = now
-    session.add(score)
-    session.flush()
-    assert score.id is not None
-    record_audit(
+    audit_row(
         session,
+        score,
         actor=actor,
         action="cup_score.submit" if before is None else "cup_score.revise",
-        entity_type="cup_score",
-        entity_id=score.id,
         before=before,
-        after=snapshot(score),
     )
     _announce(session, competition.id, round_id)
     return score

@@ -34,7 +34,7 @@ from api.models import Account, BidContract, Enterprise, EnterpriseFinancialYear
 from api.models.enums import IndustryChain, Role
 from api.models.financing import MAX_AMOUNT, OPEN_STATUSES, FinancingStatus
 from api.services import credit
-from api.services.audit import record_audit, snapshot
+from api.services.audit import audit_row, snapshot
 from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import clean_list, enum_value, required_text
 from api.timeutil import utcnow
@@ -226,17 +226,12 @@ def create_loan_product(session: Session, account: Account, data: LoanProductDat
     row = LoanProduct(bank="", name="", amount_cap=1, term_months=1, min_credit_level="", sizing="")
     _apply_product_data(row, data)
     _check_unique_name(session, row)
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    record_audit(
+    audit_row(
         session,
+        row,
         actor=account,
         action="loan_product.create",
-        entity_type="loan_product",
-        entity_id=row.id,
         before=None,
-        after=snapshot(row),
     )
     return row
 
@@ -251,16 +246,12 @@ def update_loan_product(session: Session, account: Account, product_id: int, dat
     _apply_product_data(row, data)
     _check_unique_name(session, row)
     row.updated_at = utcnow()
-    session.add(row)
-    session.flush()
-    record_audit(
+    audit_row(
         session,
+        row,
         actor=account,
         action="loan_product.update",
-        entity_type="loan_product",
-        entity_id=product_id,
         before=before,
-        after=snapshot(row),
     )
     return row
 
@@ -302,17 +293,12 @@ def record_financial_year(
     if row is None:
         row = EnterpriseFinancialYear(enterprise_id=enterprise_id, year=year, tax_paid=0, insured_employees=0)
     row.tax_paid, row.insured_employees, row.updated_at = tax_paid, insured_employees, utcnow()
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    record_audit(
+    audit_row(
         session,
+        row,
         actor=account,
         action="financial_year.record",
-        entity_type="enterprise_financial_year",
-        entity_id=row.id,
         before=before,
-        after=snapshot(row),
     )
     return row
 
@@ -336,17 +322,12 @@ def record_bid_contract(session: Session, account: Account, enterprise_id: int, 
     row = BidContract(
         enterprise_id=enterprise_id, title=title, awarding_authority=authority, value=value, awarded_on=data.awarded_on
     )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    record_audit(
+    audit_row(
         session,
+        row,
         actor=account,
         action="bid_contract.record",
-        entity_type="bid_contract",
-        entity_id=row.id,
         before=None,
-        after=snapshot(row),
     )
     return row
 
@@ -548,8 +529,8 @@ def rank_candidates(session: Session, account: Account, product_id: int) -> Rank
 # ------------------------------------------------------------------ applications
 
 
-def _snapshot(application: FinancingApplication) -> dict[str, Any]:
-    return snapshot(application, exclude=("created_at", "updated_at"))
+# Timestamps an application's audit entries leave out: the entry's own time says when.
+_UNAUDITED = ("created_at", "updated_at")
 
 
 def apply_for_financing(
@@ -599,17 +580,13 @@ def apply_for_financing(
         requested_amount=requested_amount,
         status=S.SUBMITTED.value,
     )
-    session.add(application)
-    session.flush()
-    assert application.id is not None
-    record_audit(
+    audit_row(
         session,
+        application,
         actor=account,
         action="financing_application.submit",
-        entity_type="financing_application",
-        entity_id=application.id,
         before=None,
-        after=_snapshot(application),
+        exclude=_UNAUDITED,
     )
     return application
 
@@ -631,7 +608,7 @@ def _decidable(session: Session, account: Account, application_id: int, target: 
 
 
 def _decide(session: Session, account: Account, application: FinancingApplication, target: S) -> None:
-    before = _snapshot(application)
+    before = snapshot(application, exclude=_UNAUDITED)
     now = utcnow()
     application.status = target.value
     if target is S.DISBURSED:
@@ -639,17 +616,13 @@ def _decide(session: Session, account: Account, application: FinancingApplicatio
     else:
         application.decided_by, application.decided_at = account.id, now
     application.updated_at = now
-    session.add(application)
-    session.flush()
-    assert application.id is not None
-    record_audit(
+    audit_row(
         session,
+        application,
         actor=account,
         action=f"financing_application.{target.value}",
-        entity_type="financing_application",
-        entity_id=application.id,
         before=before,
-        after=_snapshot(application),
+        exclude=_UNAUDITED,
     )
 
 

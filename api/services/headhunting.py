@@ -55,7 +55,7 @@ from api.models.enums import ApplicationStatus, DegreeLevel, Role
 from api.models.headhunting import InvitationStatus
 from api.models.identity import IdentityLinkStatus, RecordKind
 from api.services import identity
-from api.services.audit import record_audit, snapshot
+from api.services.audit import audit_row, snapshot
 from api.services.errors import ErrorCode, ServiceError
 from api.services.matching import talent_profiles, vocabulary
 from api.services.validation import clean_list, enum_value, optional_text, required_text
@@ -466,14 +466,12 @@ def _create(session: Session, account: Account, campaign: Campaign, invitation: 
                 owned_until=on + OWNERSHIP_PERIOD,
             )
         )
-    record_audit(
+    audit_row(
         session,
+        invitation,
         actor=account,
         action="invitation.create",
-        entity_type="invitation",
-        entity_id=invitation.id,
         before=None,
-        after=snapshot(invitation),
     )
     session.flush()
     return invitation
@@ -547,17 +545,12 @@ def _move(session: Session, actor: Account, invitation: Invitation, target: Invi
     invitation.status = target.value
     setattr(invitation, _TIMESTAMP[target], now)
     invitation.updated_at = now
-    session.add(invitation)
-    session.flush()
-    assert invitation.id is not None
-    record_audit(
+    audit_row(
         session,
+        invitation,
         actor=actor,
         action=f"invitation.{target.value}",
-        entity_type="invitation",
-        entity_id=invitation.id,
         before=before,
-        after=snapshot(invitation),
     )
 
 

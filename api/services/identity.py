@@ -26,7 +26,7 @@ from sqlmodel import Session, SQLModel, col
 from api.models import Account, IdentityLink, IntroductionOwnership, Invitation, Talent, TalentEducation
 from api.models.enums import Role
 from api.models.identity import IdentityLinkStatus, RecordKind
-from api.services.audit import record_audit, snapshot
+from api.services.audit import audit_row, record_audit, snapshot
 from api.services.errors import ErrorCode, ServiceError
 from api.timeutil import utcnow
 from matching.people import PersonLink, PersonRecord, find_duplicates, link_records
@@ -153,17 +153,12 @@ def save_link(
         decided_by_account_id=actor.id if decided and actor is not None else None,
         decided_at=utcnow() if decided else None,
     )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    record_audit(
+    audit_row(
         session,
+        row,
         actor=actor,
         action=f"identity_link.{status.value}",
-        entity_type="identity_link",
-        entity_id=row.id,
         before=None,
-        after=snapshot(row),
         via=via,
     )
     return row
@@ -209,14 +204,12 @@ def attach_invitation(
     )
     session.flush()
     assert invitation.id is not None
-    record_audit(
+    audit_row(
         session,
+        invitation,
         actor=actor,
         action="invitation.link_talent",
-        entity_type="invitation",
-        entity_id=invitation.id,
         before=before,
-        after=snapshot(invitation),
         via=via,
     )
 
@@ -254,17 +247,12 @@ def _decide(session: Session, account: Account, link: IdentityLink, status: Iden
     link.status = status.value
     link.decided_by_account_id = account.id
     link.decided_at = utcnow()
-    session.add(link)
-    session.flush()
-    assert link.id is not None
-    record_audit(
+    audit_row(
         session,
+        link,
         actor=account,
         action=f"identity_link.{status.value}",
-        entity_type="identity_link",
-        entity_id=link.id,
         before=before,
-        after=snapshot(link),
     )
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "resolve_enterprise_name",
     "search_jobs",
     "search_talents",
+    "talents_wishing",
     "vocabulary",
 ]
 
@@ -223,6 +224,11 @@ def _update_talent_profiles(
 
 _talents = _WatermarkCache(lambda s: _table_mark(s, Talent), _all_talent_profiles, _update_talent_profiles)
 _open_jobs = _WatermarkCache(lambda s: _table_mark(s, Job), _open_job_profiles)
+
+
+def talents_wishing(session: Session, industry: str) -> list[int]:
+    """Ids of talents who wish to work in ``industry`` (a chain code), from the cached profiles."""
+    return [tid for tid, p in _talents.get(session).items() if industry in p.wished_industries]
 
 
 def candidates_for_job(session: Session, job: Job) -> list[MatchResult]:

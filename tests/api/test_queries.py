@@ -526,3 +526,30 @@ def test_recommend_jobs_for_someone_else_is_forbidden(talent_api_client: Any, ju
     # then
     assert body["data"] is None
     assert _code(body) == "FORBIDDEN"
+
+
+
+TALENTS_WISHING = """
+query Wishing($industry: IndustryChain!, $search: String) {
+  talents(search: $search, filter: { wishedIndustry: $industry }, first: 100) {
+    totalCount nodes { id wishedIndustries }
+  }
+}
+"""
+
+
+def test_talents_filter_by_wished_industry(admin_api_client: Any, talent_api_client: Any) -> None:
+    # given: the demo 卢晨雨, who wishes to work in biomedicine and not in culture and tourism
+    me = talent_api_client.execute("{ me { talent { id wishedIndustries } } }")["data"]["me"]["talent"]
+    assert "BIOMEDICINE" in me["wishedIndustries"] and "CULTURE_TOURISM" not in me["wishedIndustries"]
+
+    # when
+    everyone = admin_api_client.execute(TALENTS_WISHING, {"industry": "BIOMEDICINE"})["data"]["talents"]
+    wished = admin_api_client.execute(TALENTS_WISHING, {"industry": "BIOMEDICINE", "search": "卢晨雨"})
+    not_wished = admin_api_client.execute(TALENTS_WISHING, {"industry": "CULTURE_TOURISM", "search": "卢晨雨"})
+
+    # then
+    assert everyone["totalCount"] > 0
+    assert all("BIOMEDICINE" in t["wishedIndustries"] for t in everyone["nodes"])
+    assert me["id"] in [t["id"] for t in wished["data"]["talents"]["nodes"]]
+    assert me["id"] not in [t["id"] for t in not_wished["data"]["talents"]["nodes"]]
