@@ -13,7 +13,9 @@ Skills
 Candidate scoring
     :func:`score_candidate`, :func:`rank_candidates`, :func:`rank_jobs` over
     :class:`TalentProfile` and :class:`JobProfile`, giving explained
-    :class:`MatchResult` values (0-100, weights in :data:`WEIGHTS`).
+    :class:`MatchResult` values (0-100, weights in :data:`WEIGHTS`);
+    :class:`CandidateIndex` ranks millions of talents the same way, exactly,
+    touching only those that can reach the top (a :class:`Ranking`).
 Job search
     :class:`JobSearchIndex` over :class:`SearchDoc`, giving :class:`SearchHit`.
 Organisation resolution
@@ -46,6 +48,7 @@ Example
 [7]
 """
 
+from matching.candidates import CandidateIndex, Ranking
 from matching.company import CompanyName, canonical_company_name
 from matching.credit import (
     RULES,
@@ -136,6 +139,7 @@ __all__ = [
     "WEIGHTS",
     "AggregationMethod",
     "BorrowerFacts",
+    "CandidateIndex",
     "CompanyName",
     "ComponentScore",
     "CreditAssessment",
@@ -160,6 +164,7 @@ __all__ = [
     "PersonLink",
     "PersonRecord",
     "PersonalCredit",
+    "Ranking",
     "RecordKind",
     "RecordStatus",
     "Rubric",

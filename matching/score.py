@@ -399,58 +399,16 @@ class _Pool:
         return self._levels[language]
 
     def assess(self, job: _JobView) -> _Assessment:
-        count = len(self.talents)
-        similarities = np.ones((len(_COMPONENTS), count))
-        failed = np.zeros((len(_COMPONENTS), count), dtype=np.bool_)
-        hits: list[_Ints] = []
-        for index, wanted in ((_REQUIRED, job.required), (_PREFERRED, job.preferred)):
-            best = self._skills.best[self._skills.rows_of(wanted)]
-            hits.append((best >= SKILL_MATCH_THRESHOLD).sum(axis=0))
-            if wanted:
-                similarities[index] = best.mean(axis=0)
-        failed[_REQUIRED] = hits[0] < len(job.required)
-
-        minimum = job.profile.min_degree
-        if minimum is not None:
-            gap = int(minimum) - self.degrees
-            similarities[_DEGREE] = np.where(
-                gap <= 0, 1.0, np.where((gap == 1) & (self.degrees > 0), _ONE_LEVEL_BELOW, 0.0)
-            )
-            failed[_DEGREE] = gap > 0
-
-        if job.fields:
-            best_field = self._fields.best[self._fields.rows_of(key for _, key in job.fields)].max(axis=0)
-            similarities[_FIELD] = best_field
-            failed[_FIELD] = best_field < SIMILARITY_FLOOR
-
-        met = np.zeros(count, dtype=np.int64)
-        if job.languages:
-            credit = np.zeros(count)
-            for language, level in job.languages:
-                held = self.levels(language)
-                credit += np.where(
-                    held >= level, 1.0, np.where((level - held == 1) & (held > 0), _ONE_LEVEL_BELOW, 0.0)
-                )
-                met += held >= level
-            similarities[_LANGUAGES] = credit / len(job.languages)
-            failed[_LANGUAGES] = met < len(job.languages)
-
-        minimum_years = job.profile.min_years_experience
-        if minimum_years > 0:
-            # A tiny minimum overflows to inf, which the cap turns into full credit as intended.
-            with np.errstate(over="ignore"):
-                similarities[_EXPERIENCE] = np.minimum(1.0, self.years / minimum_years)
-            failed[_EXPERIENCE] = self.years < minimum_years
-
-        if job.city:
-            located = np.fromiter((not job.city.isdisjoint(c) for c in self.cities), np.bool_, count)
-            similarities[_LOCATION] = located
-            failed[_LOCATION] = ~located
-
-        failed &= job.hard[:, None]
-        scores = np.clip(np.round(_WEIGHT_VECTOR @ similarities, 2), 0.0, 100.0)
-        eligible: _Bools = ~np.any(failed, axis=0)
-        return _Assessment(similarities, scores, failed, eligible, hits[0], hits[1], met)
+        return assess(
+            job,
+            self._skills.best[self._skills.rows_of(job.required)],
+            self._skills.best[self._skills.rows_of(job.preferred)],
+            self.degrees,
+            self.years,
+            self.levels,
+            lambda: np.fromiter((not job.city.isdisjoint(c) for c in self.cities), np.bool_, len(self.talents)),
+            lambda: self._fields.best[self._fields.rows_of(key for _, key in job.fields)].max(axis=0),
+        )
 
     def explain(self, job: _JobView, index: int, assessment: _Assessment) -> MatchResult:
         """The full :class:`MatchResult` of talent ``index`` for ``job``."""
@@ -497,6 +455,86 @@ class _Pool:
         offers = self._fields.best_offers([k for _, k in job.fields], [k for _, k in talent.fields])
         i = max(range(len(offers)), key=lambda index: offers[index][1])
         return f"{talent.fields[offers[i][0]][0]} matches {job.fields[i][0]} ({similarity:.0%})"
+
+
+def assess(
+    job: _JobView,
+    required: _Floats,
+    preferred: _Floats,
+    degrees: _Ints,
+    years: _Floats,
+    levels: Callable[[str], _Ints],
+    located: Callable[[], _Bools],
+    field_best: Callable[[], _Floats],
+) -> _Assessment:
+    """Every component of ``job`` for a set of talents, from per-talent arrays.
+
+    ``required`` and ``preferred`` hold, per job skill (rows, in the job's
+    order) and talent (columns), the best similarity among the talent's
+    skills; ``levels(language)`` gives each talent's level, ``located()``
+    whether each talent lives in or wishes the job's city, ``field_best()``
+    each talent's best field-of-study similarity (the last two are called only
+    when the job names a city or fields).  Every reduction runs element by
+    element in a fixed order, so a talent's score does not depend on which
+    other talents are assessed with it: the exhaustive pool and the
+    :class:`~matching.candidates.CandidateIndex` agree to the last bit.
+    """
+    count = len(degrees)
+    similarities = np.ones((len(_COMPONENTS), count))
+    failed = np.zeros((len(_COMPONENTS), count), dtype=np.bool_)
+    hits: list[_Ints] = []
+    for index, best in ((_REQUIRED, required), (_PREFERRED, preferred)):
+        hits.append((best >= SKILL_MATCH_THRESHOLD).sum(axis=0))
+        if len(best):
+            similarities[index] = _row_sum(best) / len(best)
+    failed[_REQUIRED] = hits[0] < len(required)
+
+    minimum = job.profile.min_degree
+    if minimum is not None:
+        gap = int(minimum) - degrees
+        similarities[_DEGREE] = np.where(gap <= 0, 1.0, np.where((gap == 1) & (degrees > 0), _ONE_LEVEL_BELOW, 0.0))
+        failed[_DEGREE] = gap > 0
+
+    if job.fields:
+        best_field = field_best()
+        similarities[_FIELD] = best_field
+        failed[_FIELD] = best_field < SIMILARITY_FLOOR
+
+    met = np.zeros(count, dtype=np.int64)
+    if job.languages:
+        credit = np.zeros(count)
+        for language, level in job.languages:
+            held = levels(language)
+            credit += np.where(held >= level, 1.0, np.where((level - held == 1) & (held > 0), _ONE_LEVEL_BELOW, 0.0))
+            met += held >= level
+        similarities[_LANGUAGES] = credit / len(job.languages)
+        failed[_LANGUAGES] = met < len(job.languages)
+
+    minimum_years = job.profile.min_years_experience
+    if minimum_years > 0:
+        # A tiny minimum overflows to inf, which the cap turns into full credit as intended.
+        with np.errstate(over="ignore"):
+            similarities[_EXPERIENCE] = np.minimum(1.0, years / minimum_years)
+        failed[_EXPERIENCE] = years < minimum_years
+
+    if job.city:
+        is_located = located()
+        similarities[_LOCATION] = is_located
+        failed[_LOCATION] = ~is_located
+
+    failed &= job.hard[:, None]
+    weighted = _row_sum(similarities * _WEIGHT_VECTOR[:, None])
+    scores = np.clip(np.round(weighted, 2), 0.0, 100.0)
+    eligible: _Bools = ~np.any(failed, axis=0)
+    return _Assessment(similarities, scores, failed, eligible, hits[0], hits[1], met)
+
+
+def _row_sum(rows: _Floats) -> _Floats:
+    """The sum of ``rows`` added one row after another (no pairwise or BLAS reordering)."""
+    total = rows[0].copy()
+    for row in rows[1:]:
+        total += row
+    return total
 
 
 def _skills_detail(kind: str, hits: int, listed: int) -> str:

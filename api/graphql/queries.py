@@ -294,11 +294,10 @@ class Query:
         assert viewer is not None
         if viewer.role != Role.ADMIN and not (viewer.role == Role.EMPLOYER and viewer.enterprise_id == job.employer_id):
             raise forbidden("only the job's employer and admins rank its candidates")
-        results = matching.candidates_for_job(ctx.session, job)
-        chosen = results[page.offset : page.offset + page.limit]
-        rows = {r.id: r for r in _rows_in_order(ctx.session, TalentRow, [m.talent_id for m in chosen])}
-        nodes = [CandidateMatch.from_result(m, rows[m.talent_id]) for m in chosen]
-        return connection_from_slice(nodes, page, len(results))
+        ranking = matching.candidates_for_job(ctx.session, job, limit=page.limit, offset=page.offset)
+        rows = {r.id: r for r in _rows_in_order(ctx.session, TalentRow, [m.talent_id for m in ranking.results])}
+        nodes = [CandidateMatch.from_result(m, rows[m.talent_id]) for m in ranking.results]
+        return connection_from_slice(nodes, page, ranking.total)
 
     @strawberry.field(
         description="Open jobs for a talent, best first, each with the score explained. For the talent and admins.",

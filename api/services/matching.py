@@ -13,13 +13,14 @@ worker sees every committed change on its next request.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.config import get_settings
@@ -36,10 +37,11 @@ from api.models import (
     TalentSkill,
 )
 from api.models.enums import JobStatus
+from matching.candidates import CandidateIndex, Ranking
 from matching.normalise import name_pinyin, normalize_text
 from matching.profiles import Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
 from matching.resolve import OrganisationResolver, OrgMatch, OrgRecord
-from matching.score import MatchResult, rank_candidates, rank_jobs
+from matching.score import MatchResult, rank_jobs
 from matching.search import JobSearchIndex, SearchDoc, SearchHit
 from matching.vocabulary import SkillVocabulary
 
@@ -144,33 +146,75 @@ def _group(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
 
 def talent_profiles(session: Session, talent_ids: Iterable[int] | None = None) -> dict[int, TalentProfile]:
     """Engine profiles of the given talents (all when ``talent_ids`` is None), four queries in all."""
-    ids = None if talent_ids is None else list(talent_ids)
+    return {p.id: p for p in iter_talent_profiles(session, talent_ids)}
 
-    def rows(model: Any, key: Any) -> list[Any]:
-        query = select(model).order_by(key, model.position) if hasattr(model, "position") else select(model)
+
+def iter_talent_profiles(
+    session: Session, talent_ids: Iterable[int] | None = None, *, discoverable_only: bool = False
+) -> Iterator[TalentProfile]:
+    """Engine profiles by talent id, streamed: four queries read side by side, no ORM objects.
+
+    Memory stays flat however many talents there are, so the candidate index
+    of the whole city is built straight from the database.
+    """
+    ids = None if talent_ids is None else list(talent_ids)
+    connection = session.connection().execution_options(stream_results=True, yield_per=_STREAM_BATCH)
+
+    def ordered(model: Any, *columns: Any) -> Iterator[Any]:
+        key = model.id if model is Talent else model.talent_id
+        query = sa_select(key, *columns).order_by(key, *([] if model is Talent else [model.position]))
         if ids is not None:
             query = query.where(col(key).in_(ids))
-        return list(session.exec(query))
+        if discoverable_only:
+            visible = col(Talent.discoverable).is_(True)
+            query = query.where(visible if model is Talent else col(key).in_(select(Talent.id).where(visible)))
+        return iter(connection.execute(query))
 
-    talents = rows(Talent, Talent.id)
-    skills = _group(rows(TalentSkill, TalentSkill.talent_id), "talent_id")
-    education = _group(rows(TalentEducation, TalentEducation.talent_id), "talent_id")
-    languages = _group(rows(TalentLanguage, TalentLanguage.talent_id), "talent_id")
-    profiles = {}
-    for t in talents:
-        degrees = [_degree(e.degree) for e in education[t.id]]
-        profiles[t.id] = TalentProfile(
-            id=t.id,
-            skills=tuple(s.name for s in skills[t.id]),
-            highest_degree=max((d for d in degrees if d is not None), default=None),
-            fields_of_study=tuple(e.field_of_study for e in education[t.id] if e.field_of_study),
-            languages=_languages(languages[t.id]),
-            years_experience=float(t.years_experience),
-            current_city=t.current_city,
-            wished_cities=tuple(t.wished_cities),
-            wished_industries=tuple(t.wished_industries),
+    talents = ordered(
+        Talent, Talent.years_experience, Talent.current_city, Talent.wished_cities, Talent.wished_industries
+    )
+    skills = _Follower(ordered(TalentSkill, TalentSkill.name))
+    education = _Follower(ordered(TalentEducation, TalentEducation.degree, TalentEducation.field_of_study))
+    languages = _Follower(ordered(TalentLanguage, TalentLanguage.language, TalentLanguage.level))
+    for talent_id, years, city, wished_cities, wished_industries in talents:
+        studies = education.rows_of(talent_id)
+        degrees = [d for d in (_degree(degree) for _, degree, _ in studies) if d is not None]
+        yield TalentProfile(
+            id=talent_id,
+            skills=tuple(name for _, name in skills.rows_of(talent_id)),
+            highest_degree=max(degrees, default=None),
+            fields_of_study=tuple(field for _, _, field in studies if field),
+            languages=tuple(
+                LanguageSkill(language, LanguageLevel[level.upper()])
+                for _, language, level in languages.rows_of(talent_id)
+            ),
+            years_experience=float(years),
+            current_city=city,
+            wished_cities=tuple(wished_cities),
+            wished_industries=tuple(wished_industries),
         )
-    return profiles
+
+
+# Rows fetched per round trip when streaming profiles.
+_STREAM_BATCH = 10_000
+
+
+class _Follower:
+    """Rows ordered by talent id, consumed in step with the talents they belong to."""
+
+    __slots__ = ("_next", "_rows")
+
+    def __init__(self, rows: Iterator[Any]) -> None:
+        self._rows = rows
+        self._next = next(rows, None)
+
+    def rows_of(self, talent_id: int) -> list[Any]:
+        found = []
+        while self._next is not None and self._next[0] <= talent_id:
+            if self._next[0] == talent_id:
+                found.append(self._next)
+            self._next = next(self._rows, None)
+        return found
 
 
 def job_profiles(session: Session, jobs: list[Job]) -> dict[int, JobProfile]:
@@ -231,14 +275,49 @@ def talents_wishing(session: Session, industry: str) -> list[int]:
     return [tid for tid, p in _talents.get(session).items() if industry in p.wished_industries]
 
 
-def candidates_for_job(session: Session, job: Job) -> list[MatchResult]:
-    """Ranked eligible candidates: discoverable talents and everyone who applied to ``job``."""
+def _candidate_index(session: Session) -> CandidateIndex:
+    return CandidateIndex.build(iter_talent_profiles(session, discoverable_only=True), vocabulary())
+
+
+def _update_candidate_index(session: Session, index: CandidateIndex, mark: Watermark) -> CandidateIndex:
+    """Apply the talents changed since ``mark`` (no rebuild); rebuild when rows vanished or the overlay grew large."""
+    changed = list(
+        session.exec(select(Talent.id, Talent.discoverable).where(col(Talent.updated_at) >= _since(mark, 1)))
+    )
+    for talent_id in (talent_id for talent_id, discoverable in changed if not discoverable):
+        index.remove(talent_id)
+    visible = [talent_id for talent_id, discoverable in changed if discoverable]
+    for profile in iter_talent_profiles(session, visible):
+        index.upsert(profile)
+    discoverable_count = session.exec(
+        select(func.count(col(Talent.id))).where(col(Talent.discoverable).is_(True))
+    ).one()
+    if len(index) != discoverable_count:  # a talent was deleted (merged profiles)
+        return _candidate_index(session)
+    if index.overlay_size > max(OVERLAY_LIMIT, len(index) // 20):
+        return index.compacted()
+    return index
+
+
+# Changed profiles kept beside the index arrays before they are folded in (or 5% of the index when larger).
+OVERLAY_LIMIT = 2_000
+
+_candidates = _WatermarkCache(lambda s: _table_mark(s, Talent), _candidate_index, _update_candidate_index)
+
+
+def candidates_for_job(session: Session, job: Job, *, limit: int | None = None, offset: int = 0) -> Ranking:
+    """Ranked eligible candidates: discoverable talents and everyone who applied to ``job``.
+
+    The discoverable talents come from the process's :class:`~matching.candidates.CandidateIndex`
+    (kept in step with the database by its watermark); applicants who are not discoverable join
+    the ranking as extra profiles.  ``total`` counts every eligible candidate.
+    """
     assert job.id is not None
-    applicants = set(session.exec(select(Application.talent_id).where(Application.job_id == job.id)))
-    discoverable = set(session.exec(select(Talent.id).where(col(Talent.discoverable).is_(True))))
-    profiles = _talents.get(session)
-    pool = [p for tid, p in profiles.items() if tid in discoverable or tid in applicants]
-    return rank_candidates(job_profiles(session, [job])[job.id], pool, vocabulary())
+    index = _candidates.get(session)
+    applicants = session.exec(select(Application.talent_id).where(Application.job_id == job.id)).all()
+    hidden = [talent_id for talent_id in applicants if talent_id not in index]
+    extra = iter_talent_profiles(session, hidden) if hidden else ()
+    return index.rank(job_profiles(session, [job])[job.id], limit=limit, offset=offset, extra=extra)
 
 
 def jobs_for_talent(
