@@ -41,7 +41,7 @@ import json
 import math
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -121,6 +121,15 @@ class _Postings:
         self.starts: _Ints = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=size), out=self.starts[1:])
 
+    @classmethod
+    def stored(cls, arrays: dict[str, Any], name: str) -> _Postings:
+        postings = cls.__new__(cls)
+        postings.rows, postings.starts = arrays[f"{name}_posting_rows"], arrays[f"{name}_posting_starts"]
+        return postings
+
+    def store(self, arrays: dict[str, Any], name: str) -> None:
+        arrays[f"{name}_posting_rows"], arrays[f"{name}_posting_starts"] = self.rows, self.starts
+
     def of(self, key: int) -> _Int32s:
         return self.rows[self.starts[key] : self.starts[key + 1]]
 
@@ -179,24 +188,53 @@ class CandidateIndex:
     """
 
     def __init__(self, arrays: dict[str, Any], tables: dict[str, list[str]], vocabulary: SkillVocabulary) -> None:
+        if "norm_of_text" not in arrays:
+            _derive(arrays, tables, vocabulary)
         self._vocabulary = vocabulary
         self._arrays = arrays
         self._tables = tables
         self._ids: _Ints = arrays["ids"]
-        self._degrees: _Ints = arrays["degrees"].astype(np.int64)
+        self._id_order: _Ints = np.argsort(self._ids, kind="stable")
+        self._sorted_ids: _Ints = self._ids[self._id_order]
+        self._degrees: npt.NDArray[np.int8] = arrays["degrees"]
         self._years: _Floats = arrays["years"]
         self._skills = _Lists(arrays["skill_starts"], arrays["skill_values"])
         self._fields = _Lists(arrays["field_starts"], arrays["field_values"])
         self._wished = _Lists(arrays["wished_starts"], arrays["wished_values"])
         self._current: _Int32s = arrays["current_city"]
-        self._language_codes: list[str] = tables["languages"]
-        self._levels: dict[str, _Ints] = {
-            code: arrays["levels"][i].astype(np.int64) for i, code in enumerate(self._language_codes)
+        self._levels: dict[str, npt.NDArray[np.int8]] = {
+            code: arrays["levels"][i] for i, code in enumerate(tables["languages"])
         }
-        self._row_of: dict[int, int] = {int(tid): row for row, tid in enumerate(self._ids.tolist())}
         self._alive: _Bools = np.ones(len(self._ids), dtype=np.bool_)
         self._overlay: dict[int, TalentProfile] = {}
-        self._prepare_tables()
+        self._size = len(self._ids)
+
+        # Skills: raw text -> distinct normalised text; empty normalised texts never match anything.
+        self._norms: list[str] = tables["norms"]
+        self._norm_ids = {norm: i for i, norm in enumerate(self._norms)}
+        self._norms_of_skill: dict[str, list[int]] = {}
+        for norm, skill_id in enumerate(tables["norm_skills"]):
+            if skill_id:
+                self._norms_of_skill.setdefault(skill_id, []).append(norm)
+        self._skill_norms = _Lists(self._skills.starts, arrays["norm_of_text"][self._skills.values])
+        self._skill_postings = _Postings.stored(arrays, "skill")
+        # Fuzzy comparison uses fuzz.ratio over token-sorted texts, grouped by length.
+        self._skill_choices = _LengthGroups(self._norms)
+        self._field_norms: list[str] = tables["field_norms"]
+        self._field_lists = _Lists(self._fields.starts, arrays["field_norm_of_text"][self._fields.values])
+        self._field_postings = _Postings.stored(arrays, "field")
+        # Cities compare by their match keys; a row without a current city points past the last city.
+        self._keys_of_city = [_city_keys(city) for city in tables["cities"]]
+        self._current_or_none = np.where(self._current >= 0, self._current, len(self._keys_of_city))
+        self._city_postings = _Postings.stored(arrays, "city")
+        self._expansions: OrderedDict[tuple[str, str], _Expansion] = OrderedDict()
+
+    def _row(self, talent_id: int) -> int | None:
+        """The row of an indexed talent id (dead or alive), or None."""
+        at = int(np.searchsorted(self._sorted_ids, talent_id))
+        if at < len(self._sorted_ids) and self._sorted_ids[at] == talent_id:
+            return int(self._id_order[at])
+        return None
 
     # ------------------------------------------------------------------ building
 
@@ -213,22 +251,33 @@ class CandidateIndex:
         ids, degrees, years, current = array("q"), array("b"), array("d"), array("i")
         skills, fields, wished = _ListBuilder(), _ListBuilder(), _ListBuilder()
         spoken_rows, spoken_codes, spoken_levels = array("i"), array("i"), array("b")
-        seen: set[int] = set()
+        # Hot loop (millions of profiles): bound methods and dicts in locals.
+        skill_ids, new_skill = skill_texts.ids, skill_texts.id
+        city_ids, new_city = city_texts.ids, city_texts.id
+        language_ids: dict[str, int] = {}
         for row, talent in enumerate(talents):
-            if talent.id in seen:
-                raise ValueError(f"talent {talent.id} appears twice")
-            seen.add(talent.id)
             ids.append(talent.id)
             degrees.append(int(talent.highest_degree or 0))
             years.append(talent.years_experience)
-            current.append(-1 if talent.current_city is None else city_texts.id(talent.current_city))
-            skills.add(skill_texts.id(text) for text in talent.skills)
-            fields.add(field_texts.id(text) for text in talent.fields_of_study)
-            wished.add(city_texts.id(city) for city in talent.wished_cities)
+            city = talent.current_city
+            current.append(-1 if city is None else city_ids[city] if city in city_ids else new_city(city))
+            skills.add([skill_ids[t] if t in skill_ids else new_skill(t) for t in talent.skills])
+            if talent.fields_of_study:
+                fields.add([field_texts.id(text) for text in talent.fields_of_study])
+            else:
+                fields.add(())
+            wished.add([city_ids[c] if c in city_ids else new_city(c) for c in talent.wished_cities])
             for spoken in talent.languages:
+                code = language_ids.get(spoken.language)
+                if code is None:
+                    code = language_ids[spoken.language] = languages.id(normalize_text(spoken.language))
                 spoken_rows.append(row)
-                spoken_codes.append(languages.id(normalize_text(spoken.language)))
+                spoken_codes.append(code)
                 spoken_levels.append(int(spoken.level))
+        ordered = np.sort(np.frombuffer(ids, dtype=np.int64))
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        if len(repeated):
+            raise ValueError(f"talent {int(repeated[0])} appears twice")
         count = len(ids)
         levels = np.zeros((len(languages.texts), count), dtype=np.int8)
         # Several entries for one language keep the highest level, as the exhaustive scorer does.
@@ -255,54 +304,6 @@ class CandidateIndex:
         }
         return cls(arrays, tables, vocabulary)
 
-    def _prepare_tables(self) -> None:
-        """Derived lookups: normalised texts, canonical skills, posting lists, cities."""
-        count = len(self._ids)
-        vocabulary = self._vocabulary
-        # Skills: raw text -> distinct normalised text; empty normalised texts never match anything.
-        norms = _Texts()
-        norm_of_text = np.array(
-            [norms.id(normalize_text(text)) for text in self._tables["skills"]] or [0], dtype=np.int32
-        )[: len(self._tables["skills"])]
-        self._norms = norms.texts
-        self._norm_ids = norms.ids
-        skill_of_norm = [vocabulary.prepare(norm).skill_id if norm else None for norm in norms.texts]
-        self._norms_of_skill: dict[str, list[int]] = {}
-        for norm, skill_id in enumerate(skill_of_norm):
-            if skill_id is not None:
-                self._norms_of_skill.setdefault(skill_id, []).append(norm)
-        held = norm_of_text[self._skills.values]
-        self._skill_postings = _Postings(held, self._skills.owners(), len(norms.texts))
-        # Fuzzy comparison uses fuzz.ratio over token-sorted texts, grouped by length.
-        self._skill_choices = _LengthGroups(norms.texts)
-
-        field_norms = _Texts()
-        field_norm_of_text = np.array(
-            [field_norms.id(normalize_text(text)) for text in self._tables["fields"]] or [0], dtype=np.int32
-        )[: len(self._tables["fields"])]
-        self._field_norms = field_norms.texts
-        self._field_postings = _Postings(
-            field_norm_of_text[self._fields.values], self._fields.owners(), len(field_norms.texts)
-        )
-
-        # Cities: each city text -> its match keys; rows holding each key (current or wished).
-        keys = _Texts()
-        keys_of_city = [[keys.id(key) for key in _city_keys(city)] for city in self._tables["cities"]]
-        key_rows, key_ids = array("i"), array("i")
-        wished_owners = self._wished.owners()
-        for rows, cities in ((np.flatnonzero(self._current >= 0), self._current), (wished_owners, self._wished.values)):
-            city_of_row = cities[rows] if cities is self._current else cities
-            for row, city in zip(rows.tolist(), city_of_row.tolist(), strict=True):
-                for key in keys_of_city[city]:
-                    key_rows.append(row)
-                    key_ids.append(key)
-        self._city_keys = keys.ids
-        self._city_postings = _Postings(
-            np.frombuffer(key_ids, dtype=np.int32), np.frombuffer(key_rows, dtype=np.int32), len(keys.texts)
-        )
-        self._expansions: OrderedDict[tuple[str, str], _Expansion] = OrderedDict()
-        self._size = count
-
     # ------------------------------------------------------------------ changes
 
     def __len__(self) -> int:
@@ -311,7 +312,7 @@ class CandidateIndex:
     def __contains__(self, talent_id: object) -> bool:
         if talent_id in self._overlay:
             return True
-        row = self._row_of.get(talent_id)  # type: ignore[arg-type]
+        row = self._row(talent_id) if isinstance(talent_id, int) else None
         return row is not None and bool(self._alive[row])
 
     def upsert(self, talent: TalentProfile) -> None:
@@ -322,7 +323,7 @@ class CandidateIndex:
     def remove(self, talent_id: int) -> None:
         """Stop ranking the talent with id ``talent_id`` (nothing happens when it is not indexed)."""
         self._overlay.pop(talent_id, None)
-        row = self._row_of.get(talent_id)
+        row = self._row(talent_id)
         if row is not None:
             self._alive[row] = False
 
@@ -356,7 +357,7 @@ class CandidateIndex:
         """
         view = _job_view(job, self._vocabulary)
         outside = {**self._overlay, **{t.id: t for t in extra}}
-        hidden = [self._row_of[tid] for tid in outside if tid in self._row_of]
+        hidden = [row for row in map(self._row, outside) if row is not None]
         alive = self._alive
         if hidden:
             alive = alive.copy()
@@ -457,6 +458,34 @@ class CandidateIndex:
         return cls(arrays, meta["tables"], vocabulary)
 
 
+def _derive(arrays: dict[str, Any], tables: dict[str, list[str]], vocabulary: SkillVocabulary) -> None:
+    """Add the lookups derived from the stored rows (kept in saved files, so loading is quick)."""
+
+    def numbered(texts: list[str], name: str) -> _Int32s:
+        distinct = _Texts()
+        numbers = np.array([distinct.id(normalize_text(text)) for text in texts], dtype=np.int32)
+        tables[name] = distinct.texts
+        return numbers
+
+    arrays["norm_of_text"] = numbered(tables["skills"], "norms")
+    tables["norm_skills"] = [prepared.skill_id or "" for prepared in vocabulary.prepare_many(tables["norms"])]
+    arrays["field_norm_of_text"] = numbered(tables["fields"], "field_norms")
+    skills = _Lists(arrays["skill_starts"], arrays["skill_values"])
+    fields = _Lists(arrays["field_starts"], arrays["field_values"])
+    wished = _Lists(arrays["wished_starts"], arrays["wished_values"])
+    _Postings(arrays["norm_of_text"][skills.values], skills.owners(), len(tables["norms"])).store(arrays, "skill")
+    _Postings(arrays["field_norm_of_text"][fields.values], fields.owners(), len(tables["field_norms"])).store(
+        arrays, "field"
+    )
+    current = arrays["current_city"]
+    living = np.flatnonzero(current >= 0).astype(np.int32)
+    _Postings(
+        np.concatenate([current[living], wished.values]),
+        np.concatenate([living, wished.owners()]),
+        len(tables["cities"]),
+    ).store(arrays, "city")
+
+
 class _ListBuilder:
     """Collects per-row lists of ints into CSR arrays."""
 
@@ -519,132 +548,229 @@ def _cache(cache: OrderedDict[tuple[str, str], _Expansion], key: tuple[str, str]
     return value
 
 
+class _Top:
+    """The best ``k`` (score, row) pairs seen so far (all of them when ``k`` is None), by score then talent id."""
+
+    __slots__ = ("_ids", "k", "rows", "scores")
+
+    def __init__(self, ids: _Ints, k: int | None) -> None:
+        self._ids = ids
+        self.k = k
+        self.scores: _Floats = np.empty(0)
+        self.rows: _Ints = np.empty(0, dtype=np.int64)
+
+    def add(self, scores: _Floats, rows: _Ints) -> None:
+        self.scores = np.concatenate([self.scores, scores])
+        self.rows = np.concatenate([self.rows, rows])
+        if self.k is not None and len(self.rows) > self.k:
+            order = np.lexsort((self._ids[self.rows], -self.scores))[: self.k]
+            self.scores, self.rows = self.scores[order], self.rows[order]
+
+    @property
+    def full(self) -> bool:
+        """Whether ``k`` pairs are kept, so that only a score of at least :attr:`threshold` can enter."""
+        return self.k is not None and len(self.rows) >= self.k
+
+    @property
+    def threshold(self) -> float:
+        return float(self.scores.min())
+
+
 class _Search:
-    """One ranking over the indexed rows: candidate generation, bounds, exact passes."""
+    """One ranking over the indexed rows.
+
+    The job's skills (``W``) each carry a weight (40 / required count or
+    10 / preferred count); a row's *skill part* is the weighted sum of its
+    best similarity per skill and ``rest`` bounds everything else.  The rows
+    holding the rarest skill are scored first, which sets a threshold (the
+    k-th best score so far); the most common skills whose weights together
+    cannot lift a row to that threshold are then *non-essential*, and only
+    rows holding an essential skill are read (MaxScore).  Within a set of
+    rows, exact scoring runs in batches by decreasing bound and stops at the
+    first bound below the threshold.
+    """
 
     def __init__(self, index: CandidateIndex, view: _JobView, alive: _Bools) -> None:
         self.index = index
         self.view = view
         self.alive = alive
         prepare = index._vocabulary.prepare
-        self.required = [index._expansion(prepare(text)) for text in view.required]
-        self.preferred = [index._expansion(prepare(text)) for text in view.preferred]
-        # Best possible contribution of the components other than skills.
-        self.rest = 100.0 - _SKILL_WEIGHT
+        self.expansions = [index._expansion(prepare(text)) for text in view.required + view.preferred]
+        self.required_count = len(view.required)
+        self.weights = np.array(
+            [WEIGHTS["required_skills"] / len(view.required) for _ in view.required]
+            + [WEIGHTS["preferred_skills"] / len(view.preferred) for _ in view.preferred]
+        )
+        # Every component but the job's skills: at most its weight, a skill kind the job omits scores fully.
+        self.rest = 100.0 - float(self.weights.sum())
+        # Similarity of every job skill to every distinct text; the last column stands for "no text".
+        self.similarity = np.zeros((len(index._norms) + 1, len(self.expansions)))
+        postings = index._skill_postings.starts
+        self.held_by = np.zeros(len(self.expansions), dtype=np.int64)
+        for i, expansion in enumerate(self.expansions):
+            self.similarity[expansion.ids, i] = expansion.similarities
+            self.held_by[i] = int((postings[expansion.ids + 1] - postings[expansion.ids]).sum())
 
     def run(self, k: int | None) -> tuple[list[tuple[float, int]], int]:
         """``(score, row)`` of the best ``k`` eligible rows (all when None) and the number eligible."""
-        index, size = self.index, self.index._size
-        expansions = self.required + self.preferred
-        held = np.zeros(size, dtype=np.bool_)
-        for expansion in expansions:
-            for norm in expansion.ids.tolist():
-                held[index._skill_postings.of(norm)] = True
-        held &= self.alive
-        candidates = np.flatnonzero(held)
-        position = np.full(size, -1, dtype=np.int64)
-        position[candidates] = np.arange(len(candidates))
-        required = self._best(self.required, candidates, position)
-        preferred = self._best(self.preferred, candidates, position)
+        view = self.view
+        top = _Top(self.index._ids, k)
+        # Hard requirements other than skills are cheap masks: failing rows are never scored.
+        self.alive = self.alive & self._meets_hard_requirements()
+        if "required_skills" in view.profile.hard and view.required:
+            # Only rows holding every required skill are eligible; they all hold the rarest one.
+            rarest = min(range(self.required_count), key=lambda i: self.held_by[i])
+            rows = self._rows_holding([rarest])
+            required = _row_max(self.index._skill_norms, self.similarity[:, : self.required_count], rows)
+            rows = rows[(required >= SKILL_MATCH_THRESHOLD).all(axis=0)]
+            if k != 0:
+                self._evaluate(rows, self._exact_skill_part(rows), top)
+            total = len(rows)
+        else:
+            if k != 0:
+                self._collect(top, k)
+            total = int(self.alive.sum())
+        return list(zip(top.scores.tolist(), top.rows.tolist(), strict=True)), total
 
-        # Talents holding no matched text: no skill credit at all.
-        others_bound = self.rest + (0.0 if self.view.required else WEIGHTS["required_skills"])
-        others_bound += 0.0 if self.view.preferred else WEIGHTS["preferred_skills"]
-        others_possible = not (self.view.required and "required_skills" in self.view.profile.hard)
+    def _collect(self, top: _Top, k: int | None) -> None:
+        index = self.index
+        held = [i for i in np.argsort(self.held_by, kind="stable").tolist() if self.held_by[i]]
+        if k is None or not held:
+            # Everyone is asked for, or no row holds any job skill: score every row.
+            rows = np.flatnonzero(self.alive)
+            self._evaluate(rows, self._exact_skill_part(rows), top)
+            return
+        # Upper bound of every row's skill part: each held similar text adds its skill's weight x similarity.
+        postings = index._skill_postings
+        rows, gains = [], []
+        for i in held:
+            expansion = self.expansions[i]
+            for norm, similarity in zip(expansion.ids.tolist(), expansion.similarities.tolist(), strict=True):
+                rows.append(postings.of(norm))
+                gains.append(np.full(len(rows[-1]), self.weights[i] * similarity))
+        skill_bound = np.bincount(np.concatenate(rows), np.concatenate(gains), minlength=index._size)
+        # The rows holding the rarest skill, scored first, set a threshold for the rest.
+        seed = self._rows_holding(held[:1])
+        self._evaluate(seed, skill_bound[seed], top)
+        bar = top.threshold - self.rest - _BOUND_MARGIN if top.full else 0.0
+        candidates = np.flatnonzero(skill_bound >= bar) if bar > 0 else np.flatnonzero(skill_bound > 0)
+        candidates = candidates[self.alive[candidates]]
+        candidates = candidates[~_contains(seed, candidates)]
+        self._evaluate(candidates, skill_bound[candidates], top)
+        if not top.full or self.rest + _BOUND_MARGIN >= top.threshold:
+            # Rows holding no similar text can still reach the top.
+            others = np.flatnonzero(self.alive & (skill_bound == 0))
+            self._evaluate(others, np.zeros(len(others)), top)
 
-        skill_part = np.zeros(len(candidates))
-        for weight, best in ((WEIGHTS["required_skills"], required), (WEIGHTS["preferred_skills"], preferred)):
-            skill_part += weight * (best.sum(axis=0) / len(best) if len(best) else 1.0)
-        bounds = skill_part + self.rest + _BOUND_MARGIN
+    def _exact_skill_part(self, rows: _Ints) -> _Floats:
+        return self.weights @ _row_max(self.index._skill_norms, self.similarity, rows)
 
-        scored: list[tuple[float, int]] = []
-        threshold = -math.inf
-        remaining = np.arange(len(candidates) if k != 0 else 0)
-        want = k if k is not None else len(candidates)
-        batch = max(_FIRST_PASS, want)
+    def _rows_holding(self, skills: list[int]) -> _Ints:
+        """Sorted live rows holding a text similar to any of the given job skills."""
+        postings = self.index._skill_postings
+        parts = [postings.of(norm) for i in skills for norm in self.expansions[i].ids.tolist()]
+        if not parts:
+            return np.empty(0, dtype=np.int64)
+        rows = np.concatenate(parts).astype(np.int64)
+        if len(rows) * 16 > self.index._size:
+            mask = np.zeros(self.index._size, dtype=np.bool_)
+            mask[rows] = True
+            rows = np.flatnonzero(mask)
+        else:
+            rows = np.unique(rows)
+        return rows[self.alive[rows]]
+
+    def _evaluate(self, rows: _Ints, skill_bound: _Floats, top: _Top) -> None:
+        """Score ``rows`` exactly, best bound first, skipping those whose bound is below the threshold.
+
+        ``skill_bound`` bounds each row's skill part.  Rows are taken in
+        batches by their loose bound (skill bound plus the weight of every
+        other component); in a batch, the tight bound (skill bound plus the
+        exact other components) decides which rows are scored exactly.
+        """
+        if not len(rows):
+            return
+        if top.full and len(rows) > _FIRST_PASS:
+            # Many rows: one pass with the components that need no lookups (field and location at full weight).
+            keep = self._bounds(rows, skill_bound, lookups=False) >= top.threshold
+            rows, skill_bound = rows[keep], skill_bound[keep]
+        loose = skill_bound + self.rest + _BOUND_MARGIN
+        remaining = np.arange(len(rows))
+        batch = max(_FIRST_PASS, len(rows) if top.k is None else top.k)
         while len(remaining):
+            if top.full:
+                remaining = remaining[loose[remaining] >= top.threshold]
             if len(remaining) > batch:
-                top = np.argpartition(-bounds[remaining], batch - 1)[:batch]
-                chosen, remaining = remaining[top], np.delete(remaining, top)
+                chosen = np.argpartition(-loose[remaining], batch - 1)[:batch]
+                chosen, remaining = remaining[chosen], np.delete(remaining, chosen)
             else:
                 chosen, remaining = remaining, remaining[:0]
-            scored += self._exact(candidates[chosen], required[:, chosen], preferred[:, chosen])
-            if k is not None and len(scored) >= k:
-                scored.sort(key=lambda pair: (-pair[0], int(index._ids[pair[1]])))
-                del scored[k:]
-                threshold = scored[-1][0]
-                remaining = remaining[bounds[remaining] >= threshold]
+            if top.full:
+                chosen = chosen[self._bounds(rows[chosen], skill_bound[chosen]) >= top.threshold]
+            best = _row_max(self.index._skill_norms, self.similarity, rows[chosen])
+            top.add(*self._exact(rows[chosen], best))
             batch *= 2
 
-        rest_rows = np.flatnonzero(self.alive & ~held) if others_possible else np.empty(0, dtype=np.int64)
-        if len(rest_rows) and (k is None or k > len(scored) or (k > 0 and others_bound + _BOUND_MARGIN >= threshold)):
-            empty = np.zeros((0, len(rest_rows)))
-            scored += self._exact(
-                rest_rows,
-                np.zeros((len(self.required), len(rest_rows))) if self.required else empty,
-                np.zeros((len(self.preferred), len(rest_rows))) if self.preferred else empty,
-            )
-        total = self._eligible_count(candidates, required) if k is not None else len(scored)
-        return scored, total
+    def _bounds(self, rows: _Ints, skill_bound: _Floats, *, lookups: bool = True) -> _Floats:
+        """Upper bounds of the scores of ``rows``: ``skill_bound`` plus every other component exact (field of
+        study and location at full weight when ``lookups`` is false)."""
+        full = np.broadcast_to(np.ones(1), (len(self.expansions), len(rows)))
+        assessment = self._assess(rows, full, lookups=lookups)
+        return assessment.scores - (100.0 - self.rest) + skill_bound + _BOUND_MARGIN
 
-    def _best(self, expansions: list[_Expansion], candidates: _Ints, position: _Ints) -> _Floats:
-        """Per job skill (rows) and candidate (columns): the best similarity among the candidate's texts."""
-        best = np.zeros((len(expansions), len(candidates)))
-        postings = self.index._skill_postings
-        for i, expansion in enumerate(expansions):
-            for norm, similarity in zip(expansion.ids.tolist(), expansion.similarities.tolist(), strict=True):
-                columns = position[postings.of(norm)]
-                best[i, columns[columns >= 0]] = similarity
-        return best
+    def _levels(self, rows: _Ints) -> Callable[[str], _Ints]:
+        levels = self.index._levels
 
-    def _exact(self, rows: _Ints, required: _Floats, preferred: _Floats) -> list[tuple[float, int]]:
-        """Exact scores of ``rows`` through the exhaustive scorer's arithmetic; only eligible rows are kept."""
-        assessment = self._assess(rows, required, preferred)
-        keep = np.flatnonzero(assessment.eligible)
-        return list(zip(assessment.scores[keep].tolist(), rows[keep].tolist(), strict=True))
+        def of(language: str) -> _Ints:
+            return levels[language][rows] if language in levels else np.zeros(len(rows), np.int64)
 
-    def _assess(self, rows: _Ints, required: _Floats, preferred: _Floats) -> Any:
-        index, view = self.index, self.view
+        return of
+
+    def _exact(self, rows: _Ints, best: _Floats) -> tuple[_Floats, _Ints]:
+        """Exact scores of ``rows`` through the exhaustive scorer's arithmetic, eligible rows only."""
+        assessment = self._assess(rows, best)
+        return assessment.scores[assessment.eligible], rows[assessment.eligible]
+
+    def _assess(self, rows: _Ints, best: _Floats, *, lookups: bool = True) -> Any:
+        index = self.index
         return assess(
-            view,
-            np.ascontiguousarray(required),
-            np.ascontiguousarray(preferred),
+            self.view,
+            best[: self.required_count],
+            best[self.required_count :],
             index._degrees[rows],
             np.maximum(index._years[rows], 0.0),
-            lambda language: (
-                index._levels[language][rows] if language in index._levels else np.zeros(len(rows), np.int64)
-            ),
-            lambda: self._located[rows],
-            lambda: self._field_best[rows],
+            self._levels(rows),
+            (lambda: self._located(rows)) if lookups else (lambda: np.ones(len(rows), dtype=np.bool_)),
+            (lambda: self._field_best(rows)) if lookups else (lambda: np.ones(len(rows))),
         )
 
     @cached_property
-    def _located(self) -> _Bools:
+    def _city_match(self) -> _Floats:
+        """1 for each city text (and 0 for "none", last) that matches the job's city."""
+        keys = self.index._keys_of_city
+        return np.array([not self.view.city.isdisjoint(k) for k in keys] + [False], dtype=np.float64)
+
+    def _located(self, rows: _Ints) -> _Bools:
         """Whether each row lives in or wishes the job's city."""
-        index = self.index
-        keys = [index._city_keys[key] for key in self.view.city if key in index._city_keys]
-        return index._city_postings.union(keys, index._size)
+        index, match = self.index, self._city_match
+        wished = _row_max(index._wished, match[:, None], rows)[0]
+        return (match[index._current_or_none[rows]] > 0) | (wished > 0)
 
     @cached_property
-    def _field_best(self) -> _Floats:
-        """Each row's best field-of-study similarity to the job's fields."""
-        index = self.index
-        similarities = index._field_similarities(self.view)
-        best = np.zeros(index._size)
-        matched = np.flatnonzero(similarities)
-        for field in sorted(matched.tolist(), key=lambda f: similarities[f]):
-            best[index._field_postings.of(field)] = similarities[field]
-        return best
+    def _field_similarity(self) -> _Floats:
+        """Best similarity of each distinct field text (and of "none", last) to the job's fields."""
+        return np.append(self.index._field_similarities(self.view), 0.0)
 
-    def _eligible_count(self, candidates: _Ints, required: _Floats) -> int:
-        """How many indexed rows meet every hard requirement of the job."""
+    def _field_best(self, rows: _Ints) -> _Floats:
+        """Each row's best field-of-study similarity to the job's fields."""
+        return _row_max(self.index._field_lists, self._field_similarity[:, None], rows)[0]
+
+    def _meets_hard_requirements(self) -> _Bools | bool:
+        """Which rows meet the job's hard requirements other than skills (as :func:`~matching.score.assess`
+        decides), or True when there are none."""
         view, index = self.view, self.index
         hard = view.profile.hard
-        eligible = self.alive.copy()
-        if "required_skills" in hard and view.required:
-            matched = np.zeros(index._size, dtype=np.bool_)
-            matched[candidates[(required >= SKILL_MATCH_THRESHOLD).all(axis=0)]] = True
-            eligible &= matched
+        eligible: _Bools | bool = True
         minimum = view.profile.min_degree
         if "degree" in hard and minimum is not None:
             eligible &= index._degrees >= int(minimum)
@@ -655,7 +781,34 @@ class _Search:
                 held = index._levels.get(language)
                 eligible &= False if held is None else held >= level
         if "field_of_study" in hard and view.fields:
-            eligible &= self._field_best >= SIMILARITY_FLOOR
+            close = np.flatnonzero(self._field_similarity[:-1] >= SIMILARITY_FLOOR).tolist()
+            eligible &= index._field_postings.union(close, index._size)
         if "location" in hard and view.city:
-            eligible &= self._located
-        return int(eligible.sum())
+            matching = np.flatnonzero(self._city_match[:-1]).tolist()
+            eligible &= index._city_postings.union(matching, index._size)
+        return eligible
+
+
+def _contains(sorted_values: _Ints, values: _Ints) -> _Bools:
+    """Whether each of ``values`` is in ``sorted_values`` (sorted ascending)."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=np.bool_)
+    found = np.searchsorted(sorted_values, values)
+    return sorted_values[np.minimum(found, len(sorted_values) - 1)] == values
+
+
+def _row_max(lists: _Lists, table: _Floats, rows: _Ints) -> _Floats:
+    """For each column of ``table`` (one row per list item, then one for "nothing") and each of ``rows``,
+    the largest value among the row's list items (the "nothing" value for an empty list); shape
+    ``(columns, rows)``."""
+    if not len(rows):
+        return np.zeros((table.shape[1], 0))
+    starts = lists.starts[rows]
+    lengths = lists.starts[rows + 1] - starts + 1  # one sentinel item per row
+    segment = np.zeros(len(rows), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=segment[1:])
+    offsets = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(segment, lengths)
+    positions = np.repeat(starts, lengths) + offsets - 1
+    held = lists.values.take(positions, mode="clip") if len(lists.values) else 0
+    items = np.where(offsets == 0, len(table) - 1, held)
+    return np.maximum.reduceat(table[items], segment, axis=0).T

@@ -64,6 +64,8 @@ __all__ = [
 FUZZY_RESOLVE_THRESHOLD = 88.0
 # Texts (and surface forms) of at most this many characters resolve exactly or not at all.
 EXACT_ONLY_MAX_LENGTH = 3
+# Texts resolved per cdist call in SkillVocabulary.prepare_many.
+_RESOLVE_CHUNK = 2048
 # Similarities (0..1) below this floor count as no match at all.
 SIMILARITY_FLOOR = 0.75
 # Two texts that are not the same skill never earn full credit.
@@ -142,7 +144,7 @@ class SkillVocabulary:
     Build one with :meth:`from_records` or :meth:`load`.
     """
 
-    __slots__ = ("_by_form", "_cache", "_fuzzy_forms", "_fuzzy_owners", "_prepared", "_skills")
+    __slots__ = ("_by_form", "_by_normalised", "_cache", "_fuzzy_forms", "_fuzzy_owners", "_prepared", "_skills")
 
     def __init__(self, skills: Iterable[Skill]) -> None:
         self._skills: dict[str, Skill] = {}
@@ -164,6 +166,7 @@ class SkillVocabulary:
         self._fuzzy_forms: list[str] = [form for _, form in fuzzy]
         self._fuzzy_owners: list[Skill] = [self._skills[sid] for sid, _ in fuzzy]
         self._cache: dict[str, SkillResolution | None] = {}
+        self._by_normalised: dict[str, SkillResolution | None] = {}
         self._prepared: dict[str, SkillText] = {}
 
     @classmethod
@@ -223,12 +226,17 @@ class SkillVocabulary:
     def resolve(self, text: str) -> SkillResolution | None:
         """The canonical skill ``text`` names, or ``None`` when none is close enough.
 
-        Results are cached per input text.
+        Results are cached per input text and per normalised text, so the
+        many ways of writing one text are resolved once.
         """
         try:
             return self._cache[text]
         except KeyError:
-            resolution = self._resolve(normalize_text(text))
+            normalised = normalize_text(text)
+            try:
+                resolution = self._by_normalised[normalised]
+            except KeyError:
+                resolution = self._by_normalised[normalised] = self._resolve(normalised)
             self._cache[text] = resolution
             return resolution
 
@@ -241,6 +249,34 @@ class SkillVocabulary:
             prepared = SkillText(text, normalize_text(text), None if resolution is None else resolution.skill.id)
             self._prepared[text] = prepared
             return prepared
+
+    def prepare_many(self, texts: Iterable[str]) -> list[SkillText]:
+        """:meth:`prepare` of many texts at once: the fuzzy step runs as chunked
+        :func:`rapidfuzz.process.cdist` calls instead of one search per text,
+        with the same results (the first best form wins, as in :meth:`resolve`)."""
+        texts = list(texts)
+        pending = {}
+        for text in texts:
+            if text not in self._prepared and text not in self._cache:
+                normalised = normalize_text(text)
+                if normalised not in self._by_normalised:
+                    if normalised in self._by_form or len(normalised) <= EXACT_ONLY_MAX_LENGTH or not self._fuzzy_forms:
+                        self._by_normalised[normalised] = self._resolve(normalised)
+                    else:
+                        pending[normalised] = None
+        fuzzy = list(pending)
+        for start in range(0, len(fuzzy), _RESOLVE_CHUNK):
+            chunk = fuzzy[start : start + _RESOLVE_CHUNK]
+            scores = process.cdist(
+                chunk, self._fuzzy_forms, scorer=fuzz.ratio, score_cutoff=FUZZY_RESOLVE_THRESHOLD, dtype=np.float64
+            )
+            best = scores.argmax(axis=1)
+            for normalised, column, row in zip(chunk, best.tolist(), scores, strict=True):
+                score = float(row[column])
+                self._by_normalised[normalised] = (
+                    SkillResolution(self._fuzzy_owners[column], score, "fuzzy") if score > 0 else None
+                )
+        return [self.prepare(text) for text in texts]
 
     def _resolve(self, normalised: str) -> SkillResolution | None:
         if not normalised:

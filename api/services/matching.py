@@ -12,8 +12,11 @@ worker sees every committed change on its next request.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import Lock
@@ -158,9 +161,11 @@ def iter_talent_profiles(
     of the whole city is built straight from the database.
     """
     ids = None if talent_ids is None else list(talent_ids)
-    connection = session.connection().execution_options(stream_results=True, yield_per=_STREAM_BATCH)
+    dialect = session.get_bind().dialect
+    # Plain DBAPI cursors: millions of rows are read, and SQLAlchemy's row objects cost more than the rows.
+    driver = session.connection().connection
 
-    def ordered(model: Any, *columns: Any) -> Iterator[Any]:
+    def ordered(model: Any, *columns: Any) -> Generator[Any, None, None]:
         key = model.id if model is Talent else model.talent_id
         query = sa_select(key, *columns).order_by(key, *([] if model is Talent else [model.position]))
         if ids is not None:
@@ -168,31 +173,61 @@ def iter_talent_profiles(
         if discoverable_only:
             visible = col(Talent.discoverable).is_(True)
             query = query.where(visible if model is Talent else col(key).in_(select(Talent.id).where(visible)))
-        return iter(connection.execute(query))
+        sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        if dialect.name == "postgresql":  # a server-side cursor streams instead of loading everything
+            cursor = driver.cursor(name=f"guilu_profiles_{uuid.uuid4().hex}")
+            cursor.itersize = _STREAM_BATCH
+        else:
+            cursor = driver.cursor()
+        try:
+            cursor.execute(sql)
+            yield from cursor
+        finally:
+            cursor.close()
 
     talents = ordered(
         Talent, Talent.years_experience, Talent.current_city, Talent.wished_cities, Talent.wished_industries
     )
-    skills = _Follower(ordered(TalentSkill, TalentSkill.name))
-    education = _Follower(ordered(TalentEducation, TalentEducation.degree, TalentEducation.field_of_study))
-    languages = _Follower(ordered(TalentLanguage, TalentLanguage.language, TalentLanguage.level))
+    streams = (
+        ordered(TalentSkill, TalentSkill.name),
+        ordered(TalentEducation, TalentEducation.degree, TalentEducation.field_of_study),
+        ordered(TalentLanguage, TalentLanguage.language, TalentLanguage.level),
+    )
+    with contextlib.ExitStack() as cursors:
+        for stream in (talents, *streams):
+            cursors.callback(stream.close)
+        yield from _profiles_from(talents, *map(_Follower, streams))
+
+
+def _profiles_from(
+    talents: Iterator[Any],
+    skills: _Follower,
+    education: _Follower,
+    languages: _Follower,
+) -> Iterator[TalentProfile]:
+    degree_of = {name.lower(): degree for name, degree in Degree.__members__.items()}
+    level_of = {name.lower(): level for name, level in LanguageLevel.__members__.items()}
     for talent_id, years, city, wished_cities, wished_industries in talents:
         studies = education.rows_of(talent_id)
-        degrees = [d for d in (_degree(degree) for _, degree, _ in studies) if d is not None]
+        degrees = [degree_of[degree.lower()] for _, degree, _ in studies if degree]
         yield TalentProfile(
             id=talent_id,
             skills=tuple(name for _, name in skills.rows_of(talent_id)),
             highest_degree=max(degrees, default=None),
             fields_of_study=tuple(field for _, _, field in studies if field),
             languages=tuple(
-                LanguageSkill(language, LanguageLevel[level.upper()])
-                for _, language, level in languages.rows_of(talent_id)
+                LanguageSkill(language, level_of[level.lower()]) for _, language, level in languages.rows_of(talent_id)
             ),
             years_experience=float(years),
             current_city=city,
-            wished_cities=tuple(wished_cities),
-            wished_industries=tuple(wished_industries),
+            wished_cities=_listed(wished_cities),
+            wished_industries=_listed(wished_industries),
         )
+
+
+def _listed(value: Any) -> tuple[str, ...]:
+    """A JSON list column as read by a plain cursor (text on SQLite, already parsed on PostgreSQL)."""
+    return tuple(json.loads(value) if isinstance(value, str) else value)
 
 
 # Rows fetched per round trip when streaming profiles.

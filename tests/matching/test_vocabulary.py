@@ -175,3 +175,17 @@ def test_every_seed_surface_form_resolves_to_its_own_skill(seed_vocab: SkillVoca
                 strays.append((form, skill.id, None if resolution is None else resolution.skill.id))
 
     assert strays == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(
+        st.sampled_from(["pythn", "Pyhton", "javascirpt", "機器學習", "jiqixuexi", "c", "C#", "react", "redux", "k8s"])
+        | st.text(alphabet="abcdeghilmnoprstuy 学习机器", max_size=12),
+        max_size=30,
+    )
+)
+def test_prepare_many_equals_prepare_one_by_one(texts: list[str]) -> None:
+    batch, single = SkillVocabulary.load(SEED_VOCABULARY), SkillVocabulary.load(SEED_VOCABULARY)
+    assert batch.prepare_many(texts) == [single.prepare(text) for text in texts]
+    assert [batch.resolve(text) for text in texts] == [single.resolve(text) for text in texts]
