@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql (GraphiQL on GET in demo mode) and /healthz."""
+"""The ASGI application: GraphQL at /graphql (GraphiQL on GET in demo mode), streamed exports under
+/exports/ and /healthz."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -19,6 +20,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types.unset import UNSET, UnsetType
 
+from api import exports
 from api.config import Settings, get_settings
 from api.db import create_db_engine
 from api.graphql.context import Context
@@ -105,6 +107,9 @@ class GuiluGraphQL(GraphQL[Context, None]):
         context.viewer = context.session.get(Account, claims.account_id)
         return UNSET
 
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
@@ -133,6 +138,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             # Subscriptions (graphql-transport-ws); with several workers the live feed needs a shared channel.
             WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz, methods=["GET"]),
+            # Streamed CSV / JSON Lines for lists too long for a GraphQL page (see api/exports.py).
+            Route(
+                "/exports/jobs/{job_id}/candidates.{format}",
+                BearerAuthMiddleware(request_response(exports.candidates), settings),
+                methods=["GET"],
+            ),
+            Route(
+                "/exports/competitions/{competition_id}/leaderboard.{format}",
+                BearerAuthMiddleware(request_response(exports.leaderboard), settings),
+                methods=["GET"],
+            ),
         ]
     )
     app.state.engine = engine

@@ -51,7 +51,11 @@ An inverted index maps Latin words, Han characters and character pairs,
 pinyin syllables and employer cores to job ids.  Typos are expanded over the
 *vocabulary* (the distinct words, and the pinyin of short Han runs) with
 :func:`rapidfuzz.process.extract`, never over every job; only the jobs found
-that way are scored.
+that way are scored.  A Han term's candidates are narrowed further to the jobs
+whose character pairs and syllables make some kind of match possible at all.
+While scoring, each field is matched once per query (jobs share titles,
+employers and skills), and the fields after an exact match worth at least
+their weight are skipped; none of this changes a score.
 """
 
 from __future__ import annotations
@@ -119,6 +123,8 @@ PIECED_QUALITY: float = 0.85
 
 _FIELDS = ("title", "skills", "employer", "description")
 _SHORT_FIELDS = frozenset({"title", "skills", "employer"})
+# The highest field weight from each field on, for stopping once an exact match cannot be beaten.
+_WEIGHT_LEFT = tuple(max(FIELD_WEIGHTS[field] for field in _FIELDS[i:]) for i in range(len(_FIELDS)))
 _KIND_BY_RANK: tuple[MatchKind, ...] = ("fuzzy", "prefix", "exact")
 _EXACT, _PREFIX, _FUZZY = 2, 1, 0
 _MAX_PREFIX_EXPANSIONS = 200
@@ -158,6 +164,8 @@ class _Segment:
     words: tuple[str, ...]
     runs: tuple[str, ...]
     pinyin: tuple[tuple[str, ...], ...]
+    # The runs' syllables written together, runs apart: pinyin that is not in it matches no run.
+    joined_pinyin: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,9 +263,11 @@ class JobSearchIndex:
         if not text or (limit is not None and limit <= 0):
             return []
         best: dict[int, SearchHit] = {}
+        # Many jobs share a title, an employer or a skill list: each field is matched once per query.
+        matched: dict[tuple[_Term, bool, tuple[_Segment, ...]], tuple[int, float] | None] = {}
         for terms in _readings(text):
             for doc_id in self._candidates(terms):
-                hit = _score(doc_id, self._docs[doc_id], terms)
+                hit = _score(doc_id, self._docs[doc_id], terms, matched)
                 if hit is not None and (doc_id not in best or hit.score > best[doc_id].score):
                     best[doc_id] = hit
         employer_core = canonical_company_name(text).core.replace(" ", "")
@@ -313,15 +323,50 @@ class JobSearchIndex:
     def _han_candidates(self, term: str) -> set[int]:
         if len(term) == 1:
             return set(self._postings.get("u:" + term, ()))
-        pairs = {term[i : i + 2] for i in range(len(term) - 1)}
+        pairs = [term[i : i + 2] for i in range(len(term) - 1)]
+        postings = {pair: self._postings.get("h:" + pair, set()) for pair in pairs}
         counts: Counter[int] = Counter()
-        for pair in pairs:
-            counts.update(self._postings.get("h:" + pair, ()))
-        needed = math.ceil(len(pairs) / 2)
+        for found in postings.values():
+            counts.update(found)
+        needed = math.ceil(len(postings) / 2)
         ids = {doc_id for doc_id, count in counts.items() if count >= needed}
+        if ids:
+            ids &= self._han_match_possible(term, pairs, postings, counts)
         syllables = to_pinyin(term).split()
         ids |= self._intersect(["p:" + syllable for syllable in syllables])
         return ids
+
+    def _han_match_possible(
+        self, term: str, pairs: list[str], postings: dict[str, set[int]], distinct_counts: Counter[int]
+    ) -> set[int]:
+        """Jobs whose character pairs and syllables allow :func:`_match_han` to match ``term`` in some field.
+
+        A necessary condition only, from the job's keys (the union of its
+        fields): the whole term or its pieces leave out no pair at either end
+        nor two neighbouring pairs; a fuzzy match needs
+        :data:`HAN_FUZZY_COVERAGE` of the pair positions; a homophone needs a
+        syllable that starts the term's sounds and one that ends them (``xian``
+        may be read as ``先`` or as ``西安``).  Jobs outside it are never scored.
+        """
+        last = len(pairs) - 1
+        pieced = postings[pairs[0]] & postings[pairs[last]]
+        for i in range(last):
+            if pieced:
+                pieced = pieced & (postings[pairs[i]] | postings[pairs[i + 1]])
+        positions = distinct_counts
+        if len(postings) < len(pairs):
+            positions = Counter()
+            for pair in pairs:
+                positions.update(postings[pair])
+        needed = next(k for k in range(len(pairs) + 1) if k / len(pairs) >= HAN_FUZZY_COVERAGE)
+        covered = {doc_id for doc_id, count in positions.items() if count >= needed}
+        sounds = "".join(_syllables(term))
+        starts: set[int] = set()
+        ends: set[int] = set()
+        for size in range(1, len(sounds) + 1):
+            starts |= self._postings.get("p:" + sounds[:size], set())
+            ends |= self._postings.get("p:" + sounds[-size:], set())
+        return pieced | covered | (starts & ends)
 
     def _pinyin_candidates(self, text: str) -> set[int]:
         vocabulary = self._vocab()
@@ -372,7 +417,8 @@ def _segment(text: str) -> _Segment:
     runs: list[str] = []
     for term in _TERM.findall(normalised):
         (runs if has_han(term) else words).append(term)
-    return _Segment(normalised, tuple(words), tuple(runs), tuple(_syllables(run) for run in runs))
+    pinyin = tuple(_syllables(run) for run in runs)
+    return _Segment(normalised, tuple(words), tuple(runs), pinyin, " ".join("".join(s) for s in pinyin))
 
 
 def _syllables(run: str) -> tuple[str, ...]:
@@ -450,12 +496,19 @@ def _segmentations(text: str, syllables: frozenset[str]) -> list[tuple[tuple[str
     return found
 
 
-def _score(doc_id: int, indexed: _Indexed, terms: tuple[_Term, ...]) -> SearchHit | None:
+def _score(
+    doc_id: int,
+    indexed: _Indexed,
+    terms: tuple[_Term, ...],
+    matched: dict[tuple[_Term, bool, tuple[_Segment, ...]], tuple[int, float] | None],
+) -> SearchHit | None:
     matches: list[_TermMatch] = []
     for term in terms:
         best: _TermMatch | None = None
-        for field in _FIELDS:
-            found = _match_field(term, field, indexed.fields[field])
+        for field, weight_left in zip(_FIELDS, _WEIGHT_LEFT, strict=True):
+            if best is not None and best.rank == _EXACT and best.value >= weight_left:
+                break  # no later field can do better than an exact match worth this much
+            found = _match_field(term, field, indexed.fields[field], matched)
             if found is None:
                 continue
             rank, quality = found
@@ -476,10 +529,31 @@ def _band_score(rank: int, value: float) -> float:
     return round(low + (high - low) * min(max(value, 0.0), 1.0), 4)
 
 
-def _match_field(term: _Term, field: str, segments: tuple[_Segment, ...]) -> tuple[int, float] | None:
-    if term.han:
-        return _match_han(term.text, segments)
-    return _match_latin(term, field in _SHORT_FIELDS, segments)
+def _match_field(
+    term: _Term,
+    field: str,
+    segments: tuple[_Segment, ...],
+    matched: dict[tuple[_Term, bool, tuple[_Segment, ...]], tuple[int, float] | None],
+) -> tuple[int, float] | None:
+    """How ``term`` matches a field, remembered in ``matched`` for the query.
+
+    A Han term is matched against the field as a whole (pieces and pairs may
+    come from different segments); a Latin term's match is the best of its
+    matches in each segment, so a segment shared by many jobs (one skill) is
+    matched once.
+    """
+    short = field in _SHORT_FIELDS
+    keys = [(term, short, segments)] if term.han else [(term, short, (segment,)) for segment in segments]
+    best: tuple[int, float] | None = None
+    for key in keys:
+        if key in matched:
+            found = matched[key]
+        else:
+            found = _match_han(term.text, key[2]) if term.han else _match_latin(term, short, key[2])
+            matched[key] = found
+        if found is not None and (best is None or found > best):
+            best = found
+    return best
 
 
 def _match_latin(term: _Term, short_field: bool, segments: tuple[_Segment, ...]) -> tuple[int, float] | None:
@@ -498,7 +572,7 @@ def _match_latin(term: _Term, short_field: bool, segments: tuple[_Segment, ...])
             for word in segment.words:
                 if word.startswith(text):
                     offer(_PREFIX, len(text) / len(word))
-        if term.pinyin:
+        if term.pinyin and text in segment.joined_pinyin:
             for syllables in segment.pinyin:
                 found = _match_pinyin(text, syllables)
                 if found is not None:
@@ -546,10 +620,11 @@ def _match_han(term: str, segments: tuple[_Segment, ...]) -> tuple[int, float] |
         return (_EXACT, 1.0)
     if len(term) >= 3 and _pieces_found(term, texts):
         return (_EXACT, PIECED_QUALITY)
-    sounds = _syllables(term)
+    sounds = "".join(_syllables(term))
     if any(
-        _match_pinyin("".join(sounds), syllables) == (_EXACT, 1.0)
+        _match_pinyin(sounds, syllables) == (_EXACT, 1.0)
         for segment in segments
+        if sounds in segment.joined_pinyin
         for syllables in segment.pinyin
     ):
         return (_FUZZY, HOMOPHONE_QUALITY)
@@ -563,6 +638,8 @@ def _match_han(term: str, segments: tuple[_Segment, ...]) -> tuple[int, float] |
 
 def _pieces_found(term: str, texts: list[str]) -> bool:
     """Whether ``term`` splits, greedily from the left, into found pieces of two characters or more."""
+    if not (any(term[:2] in text for text in texts) and any(term[-2:] in text for text in texts)):
+        return False  # the first and the last piece hold these pairs
     start = 0
     while start < len(term):
         end = next(

@@ -38,7 +38,7 @@ from api.services import cup
 from api.services.errors import ErrorCode, ServiceError
 from matching import judging
 
-__all__ = ["CupMutation", "CupQuery", "CupSubscription", "cup_node"]
+__all__ = ["CupMutation", "CupQuery", "CupSubscription", "cup_node", "round_leaderboard"]
 
 T = TypeVar("T")
 
@@ -872,13 +872,14 @@ class CupQuery:
     ) -> Leaderboard:
         ctx = info.context
         pk = decode_id_of(competition_id, "Competition")
-        board = read_service(lambda: _board(ctx.session, require_viewer(info), pk, round, method))
+        board = read_service(lambda: round_leaderboard(ctx.session, require_viewer(info), pk, round, method))
         return await _leaderboard(ctx, board)
 
 
-def _board(
+def round_leaderboard(
     session: Session, viewer: AccountRow, competition_id: int, round: str, method: judging.AggregationMethod | None
 ) -> cup.Leaderboard:
+    """The leaderboard of a competition's round given by name or global ID, as ``viewer`` may see it."""
     round_row = session.get(RoundRow, _round_pk(session, competition_id, round))
     if round_row is None or round_row.competition_id != competition_id:
         raise ServiceError("round not found in this competition", code=ErrorCode.NOT_FOUND)
@@ -1114,7 +1115,7 @@ class CupSubscription:
         if viewer.role != enums.Role.ADMIN:
             raise forbidden("the live leaderboard is for admins (the roadshow screen)")
         pk = decode_id_of(competition_id, "Competition")
-        board = read_service(lambda: _board(ctx.session, viewer, pk, round, None))
+        board = read_service(lambda: round_leaderboard(ctx.session, viewer, pk, round, None))
         round_pk = board.round.id
         assert round_pk is not None
         with cup.LEADERBOARD_FEED.subscribe(pk, round_pk) as changes:
@@ -1124,7 +1125,7 @@ class CupSubscription:
                 while not changes.empty():
                     changes.get_nowait()
                 ctx.refresh()
-                board = read_service(lambda: _board(ctx.session, viewer, pk, round, None))
+                board = read_service(lambda: round_leaderboard(ctx.session, viewer, pk, round, None))
                 yield await _leaderboard(ctx, board)
 
 

@@ -7,12 +7,14 @@ so ``node(id:)`` and every list apply the same rule.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission
 
 from api.graphql.context import Context, Info
-from api.models import Application, Job, Talent
+from api.graphql.dataloaders import resolved
+from api.models import Account, Application, Job, Talent
 from api.models.enums import Role
 
 __all__ = [
@@ -20,8 +22,10 @@ __all__ = [
     "can_see_application",
     "can_see_contact",
     "can_see_talent",
+    "contact_visibility",
     "mask_email",
     "mask_phone",
+    "may_rank_candidates",
     "require_role",
 ]
 
@@ -54,22 +58,29 @@ def require_role(*roles: Role) -> list[type[BasePermission]]:
     return [IsAuthenticated, HasRole]
 
 
-async def _applied_to_viewer(ctx: Context, talent_id: int) -> bool:
-    viewer = ctx.viewer
-    if viewer is None or viewer.role != Role.EMPLOYER or viewer.enterprise_id is None:
-        return False
-    return viewer.enterprise_id in await ctx.loaders.employers_applied_to_by_talent_id.load(talent_id)
+def contact_visibility(ctx: Context, talent: Talent) -> bool | Awaitable[bool]:
+    """Contact data: the talent, admins, and employers of jobs the talent applied to.
 
-
-async def can_see_contact(ctx: Context, talent: Talent) -> bool:
-    """Contact data: the talent, admins, and employers of jobs the talent applied to."""
+    A plain bool when the answer is known without the database or the talent's loader holds it
+    (resolvers stay synchronous), otherwise an awaitable.
+    """
     viewer = ctx.viewer
     if viewer is None:
         return False
     if viewer.role == Role.ADMIN or viewer.talent_id == talent.id:
         return True
+    if viewer.role != Role.EMPLOYER or viewer.enterprise_id is None:
+        return False
     assert talent.id is not None
-    return await _applied_to_viewer(ctx, talent.id)
+    enterprise_id = viewer.enterprise_id
+    employers = ctx.loaders.employers_applied_to_by_talent_id.get(talent.id)
+    return resolved(employers, lambda ids: enterprise_id in ids)
+
+
+async def can_see_contact(ctx: Context, talent: Talent) -> bool:
+    """:func:`contact_visibility`, awaited."""
+    visible = contact_visibility(ctx, talent)
+    return visible if isinstance(visible, bool) else await visible
 
 
 async def can_see_talent(ctx: Context, talent: Talent) -> bool:
@@ -87,6 +98,11 @@ async def can_see_application(ctx: Context, application: Application) -> bool:
         return True
     job: Job | None = await ctx.loaders.job_by_id.load(application.job_id)
     return viewer.role == Role.EMPLOYER and job is not None and viewer.enterprise_id == job.employer_id
+
+
+def may_rank_candidates(viewer: Account, job: Job) -> bool:
+    """A job's ranked candidates: for the job's employer and admins."""
+    return viewer.role == Role.ADMIN or (viewer.role == Role.EMPLOYER and viewer.enterprise_id == job.employer_id)
 
 
 def mask_phone(phone: str) -> str:

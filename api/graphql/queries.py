@@ -16,7 +16,7 @@ from api.graphql.financing import financing_node
 from api.graphql.headhunting import headhunting_node
 from api.graphql.ids import decode_global_id, decode_id_of
 from api.graphql.pagination import Connection, PageRequest, connection_from_slice, page_request
-from api.graphql.permissions import IsAuthenticated, can_see_application, can_see_talent
+from api.graphql.permissions import IsAuthenticated, can_see_application, can_see_talent, may_rank_candidates
 from api.graphql.types import (
     Account,
     Application,
@@ -82,6 +82,12 @@ def _page_of_ids(ids: list[int], page: PageRequest) -> list[int]:
 def _rows_in_order(session: Session, model: Any, ids: list[int]) -> list[Any]:
     rows = {r.id: r for r in session.exec(select(model).where(col(model.id).in_(ids)))} if ids else {}
     return [rows[i] for i in ids if i in rows]
+
+
+def _page_rows(session: Session, model: Any, ids: Any, page: PageRequest) -> list[Any]:
+    """One page of the rows whose ids ``ids`` (a select of ids) gives, by id, in one statement."""
+    chosen = ids.order_by(model.id).offset(page.offset).limit(page.limit).subquery()
+    return list(session.exec(select(model).join(chosen, model.id == chosen.c.id).order_by(model.id)))
 
 
 def _job_query(session: Session, flt: JobFilter | None) -> Any:
@@ -209,8 +215,8 @@ class Query:
         if text is not None:
             query = query.where(col(TalentRow.id).in_(matching.search_talents(ctx.session, text)))
         total = ctx.session.exec(select(func.count()).select_from(query.subquery())).one()
-        ids = list(ctx.session.exec(query.order_by(TalentRow.id).offset(page.offset).limit(page.limit)))
-        rows = _rows_in_order(ctx.session, TalentRow, ids)
+        rows = _page_rows(ctx.session, TalentRow, query, page)
+        ctx.loaders.expect_talents(rows)
         return connection_from_slice([Talent.from_model(r) for r in rows], page, total)
 
     @strawberry.field(description="An enterprise by global ID or by unified social credit code.")
@@ -239,9 +245,11 @@ class Query:
             rows = list(
                 session.exec(select(EnterpriseRow).order_by(EnterpriseRow.id).offset(page.offset).limit(page.limit))
             )
+            info.context.loaders.expect_enterprises(rows)
             return connection_from_slice([Enterprise.from_model(r) for r in rows], page, total)
         ids = _enterprise_search_ids(session, text)
         rows = _rows_in_order(session, EnterpriseRow, _page_of_ids(ids, page))
+        info.context.loaders.expect_enterprises(rows)
         return connection_from_slice([Enterprise.from_model(r) for r in rows], page, len(ids))
 
     @strawberry.field(description="A job by global ID.")
@@ -268,13 +276,13 @@ class Query:
         query = _job_query(session, filter)
         if text is None:
             total = session.exec(select(func.count()).select_from(query.subquery())).one()
-            ids = list(session.exec(query.order_by(JobRow.id).offset(page.offset).limit(page.limit)))
+            rows = _page_rows(session, JobRow, query, page)
         else:
             allowed = set(session.exec(query))
             ranked = [hit.id for hit in matching.search_jobs(session, text) if hit.id in allowed]
             total = len(ranked)
-            ids = _page_of_ids(ranked, page)
-        rows = _rows_in_order(session, JobRow, ids)
+            rows = _rows_in_order(session, JobRow, _page_of_ids(ranked, page))
+        info.context.loaders.expect_jobs(rows)
         return connection_from_slice([Job.from_model(r) for r in rows], page, total)
 
     @strawberry.field(
@@ -292,10 +300,11 @@ class Query:
             raise not_found("job not found")
         viewer = ctx.viewer
         assert viewer is not None
-        if viewer.role != Role.ADMIN and not (viewer.role == Role.EMPLOYER and viewer.enterprise_id == job.employer_id):
+        if not may_rank_candidates(viewer, job):
             raise forbidden("only the job's employer and admins rank its candidates")
         ranking = matching.candidates_for_job(ctx.session, job, limit=page.limit, offset=page.offset)
         rows = {r.id: r for r in _rows_in_order(ctx.session, TalentRow, [m.talent_id for m in ranking.results])}
+        ctx.loaders.expect_talents(rows.values())
         nodes = [CandidateMatch.from_result(m, rows[m.talent_id]) for m in ranking.results]
         return connection_from_slice(nodes, page, ranking.total)
 
@@ -318,6 +327,7 @@ class Query:
         results = credit.recommended_jobs(ctx.session, pk)
         chosen = results[page.offset : page.offset + page.limit]
         rows = {r.id: r for r in _rows_in_order(ctx.session, JobRow, [m.job_id for m in chosen])}
+        ctx.loaders.expect_jobs(rows.values())
         nodes = [JobMatch.from_result(m, rows[m.job_id]) for m in chosen]
         return connection_from_slice(nodes, page, len(results))
 

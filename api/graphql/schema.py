@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -20,6 +20,9 @@ __all__ = ["MAX_QUERY_DEPTH", "schema"]
 
 MAX_QUERY_DEPTH = 12
 MASKED_MESSAGE = "Unexpected error."
+# Made once: QueryDepthLimiter builds a new rule class per instance, and the validation cache is keyed by the
+# rules, so a limiter made per request would make every validation a cache miss.
+DEPTH_RULES = QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules
 
 # The root types, merged from each domain's query and mutation classes.
 Query = merge_types("Query", (CoreQuery, FinancingQuery, CreditQuery, HeadhuntingQuery, CupQuery))
@@ -46,7 +49,7 @@ schema = strawberry.Schema(
     extensions=[
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
-        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        lambda: AddValidationRules(DEPTH_RULES),
         lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
     ],
 )

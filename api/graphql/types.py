@@ -3,30 +3,38 @@ and exposes only the fields written here, converted explicitly."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from api.graphql.context import Info
+from api.graphql.dataloaders import resolved
 from api.graphql.errors import forbidden
 from api.graphql.ids import encode_global_id
 from api.graphql.pagination import Connection, connection_from_slice, page_request
-from api.graphql.permissions import can_see_application, can_see_contact, mask_email, mask_phone
+from api.graphql.permissions import can_see_application, contact_visibility, mask_email, mask_phone
 from api.models import Account as AccountRow
 from api.models import Application as ApplicationRow
 from api.models import ApplicationEvent as ApplicationEventRow
 from api.models import Enterprise as EnterpriseRow
 from api.models import Job as JobRow
+from api.models import JobLanguage as JobLanguageRow
 from api.models import Talent as TalentRow
+from api.models import TalentEducation as TalentEducationRow
+from api.models import TalentLanguage as TalentLanguageRow
+from api.models import TalentSkill as TalentSkillRow
 from api.models import enums
 from matching.score import ComponentScore, MatchResult
 from matching.score import SkillMatch as SkillMatchResult
 
 if TYPE_CHECKING:
     from api.graphql.credit import CreditRecord, EnterpriseCredit, PersonalCredit
+
+T = TypeVar("T")
 
 IndustryChain = strawberry.enum(enums.IndustryChain, description="Xiamen's 4+4+6 modern industry system.")
 Degree = strawberry.enum(enums.DegreeLevel, name="Degree", description="Academic degree, lowest first.")
@@ -59,6 +67,10 @@ class LanguageSkill:
     language: str = strawberry.field(description="ISO 639-1 code, e.g. en, zh, fr.")
     level: LanguageLevel
 
+    @classmethod
+    def from_rows(cls, rows: Sequence[TalentLanguageRow | JobLanguageRow]) -> list[LanguageSkill]:
+        return [cls(language=row.language, level=enums.LanguageLevelName(row.level)) for row in rows]
+
 
 @strawberry.type(description="A degree earned by a talent.")
 class Education:
@@ -68,141 +80,193 @@ class Education:
     field_of_study: str | None
     year: int | None
 
+    @classmethod
+    def from_rows(cls, rows: Sequence[TalentEducationRow]) -> list[Education]:
+        return [
+            cls(
+                degree=enums.DegreeLevel(row.degree),
+                institution=row.institution,
+                country=row.country,
+                field_of_study=row.field_of_study,
+                year=row.year,
+            )
+            for row in rows
+        ]
+
+
+def _names(rows: Sequence[TalentSkillRow]) -> list[str]:
+    return [row.name for row in rows]
+
+
+def _existing(value: T | None) -> T:
+    """A loader's answer for a row a foreign key points at, which therefore exists."""
+    assert value is not None
+    return value
+
 
 @strawberry.type(description="An enterprise: employer, headhunter firm or institution.")
 class Enterprise(Node):
     row: strawberry.Private[EnterpriseRow]
+    legal_name: str = strawberry.field(description="Registered legal name.")
+    uscc: str = strawberry.field(description="Unified social credit code (统一社会信用代码), 18 characters.")
+    industry_chain: IndustryChain
+    district: str | None = strawberry.field(description="District of Xiamen, e.g. 湖里区.")
+    park: str | None = strawberry.field(
+        description="Industrial park, e.g. 火炬高新区 (Torch Hi-tech Zone); some loans are park-only."
+    )
 
     @classmethod
     def from_model(cls, row: EnterpriseRow) -> Enterprise:
         assert row.id is not None
-        return cls(id=strawberry.ID(encode_global_id("Enterprise", row.id)), row=row)
-
-    @strawberry.field(description="Registered legal name.")
-    def legal_name(self) -> str:
-        return self.row.legal_name
-
-    @strawberry.field(description="Unified social credit code (统一社会信用代码), 18 characters.")
-    def uscc(self) -> str:
-        return self.row.uscc
-
-    @strawberry.field
-    def industry_chain(self) -> IndustryChain:
-        return enums.IndustryChain(self.row.industry_chain)
-
-    @strawberry.field(description="District of Xiamen, e.g. 湖里区.")
-    def district(self) -> str | None:
-        return self.row.district
-
-    @strawberry.field(description="Industrial park, e.g. 火炬高新区 (Torch Hi-tech Zone); some loans are park-only.")
-    def park(self) -> str | None:
-        return self.row.park
+        return cls(
+            id=strawberry.ID(encode_global_id("Enterprise", row.id)),
+            row=row,
+            legal_name=row.legal_name,
+            uscc=row.uscc,
+            industry_chain=enums.IndustryChain(row.industry_chain),
+            district=row.district,
+            park=row.park,
+        )
 
     @strawberry.field(description="Other names: short names, English names, former names.")
-    async def aliases(self, info: Info) -> list[str]:
+    def aliases(self, info: Info) -> list[str]:
         assert self.row.id is not None
-        return [a.name for a in await info.context.loaders.aliases_by_enterprise_id.load(self.row.id)]
+        found = info.context.loaders.aliases_by_enterprise_id.get(self.row.id)
+        return resolved(found, lambda aliases: [a.name for a in aliases])
 
     @strawberry.field(
         description="The enterprise's explained credit score today: level, verification, reasons (public)."
     )
-    async def credit(self, info: Info) -> Annotated[EnterpriseCredit, strawberry.lazy("api.graphql.credit")]:
+    def credit(self, info: Info) -> Annotated[EnterpriseCredit, strawberry.lazy("api.graphql.credit")]:
         from api.graphql.credit import EnterpriseCredit
 
         assert self.row.id is not None
-        result = await info.context.loaders.credit_by_enterprise_id.load(self.row.id)
-        assert result is not None
-        return EnterpriseCredit.from_service(result)
+        found = info.context.loaders.credit_by_enterprise_id.get(self.row.id)
+        return resolved(found, lambda result: EnterpriseCredit.from_service(_existing(result)))
 
     @strawberry.field(
         description="Every public credit record of the enterprise, active, expired and repaired, newest first."
     )
-    async def credit_history(self, info: Info) -> list[Annotated[CreditRecord, strawberry.lazy("api.graphql.credit")]]:
+    def credit_history(self, info: Info) -> list[Annotated[CreditRecord, strawberry.lazy("api.graphql.credit")]]:
         from api.graphql.credit import CreditRecord
 
         assert self.row.id is not None
-        rows = await info.context.loaders.credit_records_by_enterprise_id.load(self.row.id)
-        ordered = sorted(rows, key=lambda r: (r.publicity_start, r.id or 0), reverse=True)
-        return [CreditRecord.from_model(r) for r in ordered]
+        found = info.context.loaders.credit_records_by_enterprise_id.get(self.row.id)
+        return resolved(
+            found,
+            lambda rows: [
+                CreditRecord.from_model(r)
+                for r in sorted(rows, key=lambda r: (r.publicity_start, r.id or 0), reverse=True)
+            ],
+        )
+
+
+# The resolvers of fields that sit between plain fields: a method would move its field after every
+# annotated one in the SDL; ``strawberry.field(resolver=...)`` keeps the order of the declarations.
+
+
+def _contact_visible(root: Talent, info: Info) -> bool:
+    return resolved(contact_visibility(info.context, root.row), bool)
+
+
+def _email(root: Talent, info: Info) -> str | None:
+    email = root.row.email
+    if email is None:
+        return None
+    return resolved(contact_visibility(info.context, root.row), lambda visible: email if visible else mask_email(email))
+
+
+def _phone(root: Talent, info: Info) -> str | None:
+    phone = root.row.phone
+    if phone is None:
+        return None
+    return resolved(contact_visibility(info.context, root.row), lambda visible: phone if visible else mask_phone(phone))
+
+
+def _birth_year(root: Talent, info: Info) -> int | None:
+    birth_year = root.row.birth_year
+    return resolved(contact_visibility(info.context, root.row), lambda visible: birth_year if visible else None)
+
+
+def _job_employer(root: Job, info: Info) -> Enterprise:
+    found = info.context.loaders.enterprise_by_id.get(root.row.employer_id)
+    return resolved(found, lambda row: Enterprise.from_model(_existing(row)))
+
+
+def _job_skills(root: Job, info: Info, kind: str) -> list[str]:
+    assert root.row.id is not None
+    found = info.context.loaders.skills_by_job_id.get(root.row.id)
+    return resolved(found, lambda skills: [s.name for s in skills if s.kind == kind])
+
+
+def _job_required_skills(root: Job, info: Info) -> list[str]:
+    return _job_skills(root, info, "required")
+
+
+def _job_preferred_skills(root: Job, info: Info) -> list[str]:
+    return _job_skills(root, info, "preferred")
+
+
+def _job_languages(root: Job, info: Info) -> list[LanguageSkill]:
+    assert root.row.id is not None
+    return resolved(info.context.loaders.languages_by_job_id.get(root.row.id), LanguageSkill.from_rows)
 
 
 @strawberry.type(description="A returnee talent's profile. Contact data is masked unless you may see it.")
 class Talent(Node):
     row: strawberry.Private[TalentRow]
+    name_zh: str | None = strawberry.field(description="Name in Chinese characters.")
+    name_pinyin: str | None = strawberry.field(description="Name in pinyin, e.g. Lu Chenyu.")
+    name_en: str | None = strawberry.field(description="Name as used in English.")
 
     @classmethod
     def from_model(cls, row: TalentRow) -> Talent:
         assert row.id is not None
-        return cls(id=strawberry.ID(encode_global_id("Talent", row.id)), row=row)
+        return cls(
+            id=strawberry.ID(encode_global_id("Talent", row.id)),
+            row=row,
+            name_zh=row.name_zh,
+            name_pinyin=row.name_pinyin,
+            name_en=row.name_en,
+            nationality=row.nationality,
+            years_experience=row.years_experience,
+            current_city=row.current_city,
+            wished_cities=list(row.wished_cities),
+            wished_industries=[enums.IndustryChain(v) for v in row.wished_industries],
+            discoverable=row.discoverable,
+        )
 
-    @strawberry.field(description="Name in Chinese characters.")
-    def name_zh(self) -> str | None:
-        return self.row.name_zh
-
-    @strawberry.field(description="Name in pinyin, e.g. Lu Chenyu.")
-    def name_pinyin(self) -> str | None:
-        return self.row.name_pinyin
-
-    @strawberry.field(description="Name as used in English.")
-    def name_en(self) -> str | None:
-        return self.row.name_en
-
-    @strawberry.field(description="True when you may see this talent's contact data unmasked.")
-    async def contact_visible(self, info: Info) -> bool:
-        return await can_see_contact(info.context, self.row)
-
-    @strawberry.field(description="Contact e-mail; masked (l***@example.com) unless `contactVisible`.")
-    async def email(self, info: Info) -> str | None:
-        if self.row.email is None or await can_see_contact(info.context, self.row):
-            return self.row.email
-        return mask_email(self.row.email)
-
-    @strawberry.field(description="Contact phone; masked (138****5678) unless `contactVisible`.")
-    async def phone(self, info: Info) -> str | None:
-        if self.row.phone is None or await can_see_contact(info.context, self.row):
-            return self.row.phone
-        return mask_phone(self.row.phone)
-
-    @strawberry.field(description="Year of birth; null unless `contactVisible`.")
-    async def birth_year(self, info: Info) -> int | None:
-        return self.row.birth_year if await can_see_contact(info.context, self.row) else None
-
-    @strawberry.field(description="ISO 3166 two-letter code.")
-    def nationality(self) -> str | None:
-        return self.row.nationality
-
-    @strawberry.field
-    def years_experience(self) -> int:
-        return self.row.years_experience
-
-    @strawberry.field
-    def current_city(self) -> str | None:
-        return self.row.current_city
-
-    @strawberry.field
-    def wished_cities(self) -> list[str]:
-        return list(self.row.wished_cities)
-
-    @strawberry.field
-    def wished_industries(self) -> list[IndustryChain]:
-        return [enums.IndustryChain(v) for v in self.row.wished_industries]
-
-    @strawberry.field(description="Whether employers can find this profile in searches and rankings.")
-    def discoverable(self) -> bool:
-        return self.row.discoverable
+    contact_visible: bool = strawberry.field(
+        description="True when you may see this talent's contact data unmasked.", resolver=_contact_visible
+    )
+    email: str | None = strawberry.field(
+        description="Contact e-mail; masked (l***@example.com) unless `contactVisible`.", resolver=_email
+    )
+    phone: str | None = strawberry.field(
+        description="Contact phone; masked (138****5678) unless `contactVisible`.", resolver=_phone
+    )
+    birth_year: int | None = strawberry.field(
+        description="Year of birth; null unless `contactVisible`.", resolver=_birth_year
+    )
+    nationality: str | None = strawberry.field(description="ISO 3166 two-letter code.")
+    years_experience: int
+    current_city: str | None
+    wished_cities: list[str]
+    wished_industries: list[IndustryChain]
+    discoverable: bool = strawberry.field(
+        description="Whether employers can find this profile in searches and rankings."
+    )
 
     @strawberry.field(description="Skills as the talent wrote them.")
-    async def skills(self, info: Info) -> list[str]:
+    def skills(self, info: Info) -> list[str]:
         assert self.row.id is not None
-        return [s.name for s in await info.context.loaders.skills_by_talent_id.load(self.row.id)]
+        return resolved(info.context.loaders.skills_by_talent_id.get(self.row.id), _names)
 
     @strawberry.field(
         description="The latest personal credit score on record; for the talent, admins and credit officers "
         "(null for others, or when none is on record)."
     )
-    async def personal_credit(
-        self, info: Info
-    ) -> Annotated[PersonalCredit, strawberry.lazy("api.graphql.credit")] | None:
+    def personal_credit(self, info: Info) -> Annotated[PersonalCredit, strawberry.lazy("api.graphql.credit")] | None:
         from api.graphql.credit import PersonalCredit
 
         viewer = info.context.viewer
@@ -211,30 +275,18 @@ class Talent(Node):
         ):
             return None
         assert self.row.id is not None
-        row = await info.context.loaders.personal_credit_by_talent_id.load(self.row.id)
-        return PersonalCredit.from_model(row) if row else None
+        found = info.context.loaders.personal_credit_by_talent_id.get(self.row.id)
+        return resolved(found, lambda row: PersonalCredit.from_model(row) if row else None)
 
     @strawberry.field
-    async def education(self, info: Info) -> list[Education]:
+    def education(self, info: Info) -> list[Education]:
         assert self.row.id is not None
-        return [
-            Education(
-                degree=enums.DegreeLevel(e.degree),
-                institution=e.institution,
-                country=e.country,
-                field_of_study=e.field_of_study,
-                year=e.year,
-            )
-            for e in await info.context.loaders.education_by_talent_id.load(self.row.id)
-        ]
+        return resolved(info.context.loaders.education_by_talent_id.get(self.row.id), Education.from_rows)
 
     @strawberry.field
-    async def languages(self, info: Info) -> list[LanguageSkill]:
+    def languages(self, info: Info) -> list[LanguageSkill]:
         assert self.row.id is not None
-        return [
-            LanguageSkill(language=lang.language, level=enums.LanguageLevelName(lang.level))
-            for lang in await info.context.loaders.languages_by_talent_id.load(self.row.id)
-        ]
+        return resolved(info.context.loaders.languages_by_talent_id.get(self.row.id), LanguageSkill.from_rows)
 
 
 @strawberry.type(description="A role an employer offers.")
@@ -244,93 +296,49 @@ class Job(Node):
     @classmethod
     def from_model(cls, row: JobRow) -> Job:
         assert row.id is not None
-        return cls(id=strawberry.ID(encode_global_id("Job", row.id)), row=row)
+        return cls(
+            id=strawberry.ID(encode_global_id("Job", row.id)),
+            row=row,
+            title=row.title,
+            description=row.description,
+            hard_requirements=[HardRequirement(v) for v in row.hard_requirements],
+            min_degree=enums.DegreeLevel(row.min_degree) if row.min_degree else None,
+            fields_of_study=list(row.fields_of_study),
+            min_years_experience=row.min_years_experience,
+            salary_min=row.salary_min,
+            salary_max=row.salary_max,
+            headcount=row.headcount,
+            city=row.city,
+            district=row.district,
+            industry_chain=enums.IndustryChain(row.industry_chain) if row.industry_chain else None,
+            status=enums.JobStatus(row.status),
+            posted_on=row.posted_on,
+            closes_on=row.closes_on,
+        )
 
-    @strawberry.field
-    async def employer(self, info: Info) -> Enterprise:
-        row = await info.context.loaders.enterprise_by_id.load(self.row.employer_id)
-        assert row is not None
-        return Enterprise.from_model(row)
+    employer: Enterprise = strawberry.field(resolver=_job_employer)
+    title: str
+    description: str
+    required_skills: list[str] = strawberry.field(resolver=_job_required_skills)
+    preferred_skills: list[str] = strawberry.field(resolver=_job_preferred_skills)
 
-    @strawberry.field
-    def title(self) -> str:
-        return self.row.title
+    hard_requirements: list[HardRequirement] = strawberry.field(
+        description="Requirements that filter candidates out; the others only score."
+    )
+    min_degree: Degree | None
+    fields_of_study: list[str]
 
-    @strawberry.field
-    def description(self) -> str:
-        return self.row.description
-
-    async def _skills(self, info: Info, kind: str) -> list[str]:
-        assert self.row.id is not None
-        return [s.name for s in await info.context.loaders.skills_by_job_id.load(self.row.id) if s.kind == kind]
-
-    @strawberry.field
-    async def required_skills(self, info: Info) -> list[str]:
-        return await self._skills(info, "required")
-
-    @strawberry.field
-    async def preferred_skills(self, info: Info) -> list[str]:
-        return await self._skills(info, "preferred")
-
-    @strawberry.field(description="Requirements that filter candidates out; the others only score.")
-    def hard_requirements(self) -> list[HardRequirement]:
-        return [HardRequirement(v) for v in self.row.hard_requirements]
-
-    @strawberry.field
-    def min_degree(self) -> Degree | None:
-        return enums.DegreeLevel(self.row.min_degree) if self.row.min_degree else None
-
-    @strawberry.field
-    def fields_of_study(self) -> list[str]:
-        return list(self.row.fields_of_study)
-
-    @strawberry.field
-    async def languages(self, info: Info) -> list[LanguageSkill]:
-        assert self.row.id is not None
-        return [
-            LanguageSkill(language=lang.language, level=enums.LanguageLevelName(lang.level))
-            for lang in await info.context.loaders.languages_by_job_id.load(self.row.id)
-        ]
-
-    @strawberry.field
-    def min_years_experience(self) -> int:
-        return self.row.min_years_experience
-
-    @strawberry.field(description="Monthly salary range in yuan.")
-    def salary_min(self) -> int | None:
-        return self.row.salary_min
-
-    @strawberry.field(description="Monthly salary range in yuan.")
-    def salary_max(self) -> int | None:
-        return self.row.salary_max
-
-    @strawberry.field(description="How many people the employer hires for this role.")
-    def headcount(self) -> int:
-        return self.row.headcount
-
-    @strawberry.field
-    def city(self) -> str | None:
-        return self.row.city
-
-    @strawberry.field
-    def district(self) -> str | None:
-        return self.row.district
-
-    @strawberry.field
-    def industry_chain(self) -> IndustryChain | None:
-        return enums.IndustryChain(self.row.industry_chain) if self.row.industry_chain else None
-
-    @strawberry.field
-    def status(self) -> JobStatus:
-        return enums.JobStatus(self.row.status)
-
-    @strawberry.field
-    def posted_on(self) -> date:
-        return self.row.posted_on
-
-    @strawberry.field
-    def closes_on(self) -> date | None:
-        return self.row.closes_on
+    languages: list[LanguageSkill] = strawberry.field(resolver=_job_languages)
+    min_years_experience: int
+    salary_min: int | None = strawberry.field(description="Monthly salary range in yuan.")
+    salary_max: int | None = strawberry.field(description="Monthly salary range in yuan.")
+    headcount: int = strawberry.field(description="How many people the employer hires for this role.")
+    city: str | None
+    district: str | None
+    industry_chain: IndustryChain | None
+    status: JobStatus
+    posted_on: date
+    closes_on: date | None
 
     @strawberry.field(description="Applications to this job, oldest first; for the job's employer and admins.")
     def applications(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Application]:

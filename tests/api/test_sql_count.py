@@ -100,3 +100,43 @@ def test_ranking_financing_candidates_costs_the_same_whatever_the_page_size(
     # then
     assert small_nodes == 1 and large_nodes >= 4
     assert small == large, sql_statements.statements
+
+
+TALENTS_WITH_RELATIONS = """
+query TalentsWithRelations($first: Int!) {
+  talents(first: $first) {
+    totalCount
+    edges {
+      node {
+        nameZh email phone contactVisible skills
+        education { degree } languages { language } personalCredit { score }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("viewer", ["admin", "employer"])
+def test_talent_pages_cost_the_same_statements_whatever_their_size(
+    admin_api_client: Any, employer_api_client: Any, sql_statements: StatementCounter, viewer: str
+) -> None:
+    # given: an admin sees contact data outright; an employer's view depends on who applied to its jobs
+    api = admin_api_client if viewer == "admin" else employer_api_client
+
+    def count(first: int) -> tuple[int, list[dict[str, Any]]]:
+        sql_statements.statements.clear()
+        body = api.execute(TALENTS_WITH_RELATIONS, {"first": first})
+        assert "errors" not in body, body
+        return len(sql_statements.statements), [edge["node"] for edge in body["data"]["talents"]["edges"]]
+
+    count(1)
+
+    # when
+    small, small_talents = count(5)
+    large, large_talents = count(100)
+
+    # then
+    assert len(small_talents) == 5 and len(large_talents) == 100
+    assert all(t["skills"] for t in large_talents)
+    assert small == large, sql_statements.statements

@@ -1,0 +1,324 @@
+"""Benchmark ranking candidates for a job: the candidate index against two exhaustive baselines.
+
+Usage::
+
+    python bench/rank.py                          # 10k, 100k and 1.63M talents, 50 jobs
+    python bench/rank.py --sizes 10000 --jobs 20  # a quick look
+
+For each size, synthetic talents (:mod:`bench.synth`) are written once into an
+SQLite file of the application's schema (``bench/.data/``, reused by later
+runs).  Then, each in its own process so that peak memory is its own:
+
+``index``
+    :class:`~matching.candidates.CandidateIndex` built from the database
+    through the service's streaming reader
+    (:func:`api.services.matching.iter_talent_profiles`): build time, peak
+    resident memory, save and load time, then ``rank(job, limit=20)`` for every
+    job (each job asked once, so every query is a first query for that job)
+    and the time until a changed profile is ranked (``upsert`` then ``rank``).
+``scan``
+    The vectorised exhaustive scan: the job's skills against every distinct
+    skill text with one :func:`rapidfuzz.process.cdist` call, then NumPy
+    aggregation (``maximum.reduceat``) over every talent's skills and every
+    other component over every talent, through the scorer's own arithmetic
+    (:func:`matching.score.assess`).
+``naive``
+    :func:`~matching.score.score_candidate` for each talent one by one, as a
+    first implementation would (only where it finishes in reasonable time:
+    ``--naive-max`` talents, ``--naive-jobs`` jobs).
+
+The table gives per-query p50/p99, the index's speed-up over each baseline
+(ratio of p50s) and for how many jobs the top 20 (talent ids and scores) of the
+index equal the baseline's.  Nothing here is asserted; the figures are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import synth  # noqa: E402
+from matching.profiles import JobProfile, TalentProfile  # noqa: E402
+
+TOP = 20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1630000", help="comma-separated talent counts")
+    parser.add_argument("--jobs", type=int, default=50, help="jobs ranked per size (default 50)")
+    parser.add_argument("--naive-max", type=int, default=100_000, help="largest size for the naive baseline")
+    parser.add_argument("--naive-jobs", type=int, default=3, help="jobs ranked by the naive baseline")
+    parser.add_argument("--scan-max", type=int, default=2_000_000, help="largest size for the exhaustive scan")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, size = args.child[0], int(args.child[1])
+        print(json.dumps(CHILDREN[kind](size, args)))
+        return
+
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, one process at a time on one core")
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        started = time.perf_counter()
+        path = synth.cached_sqlite(talents=size)
+        print(f"[{size:,} talents] data {path.name} ready in {time.perf_counter() - started:.1f} s", flush=True)
+        index = _child("index", size, args)
+        scan = _child("scan", size, args) if size <= args.scan_max else None
+        naive = _child("naive", size, args) if size <= args.naive_max else None
+        rows.append((size, index, scan, naive))
+        _print_table(rows, args)
+
+
+def _child(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", kind, str(size), "--jobs", str(args.jobs)]
+    command += ["--naive-jobs", str(args.naive_jobs)]
+    started = time.perf_counter()
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"  {kind:<5} finished in {time.perf_counter() - started:.1f} s", flush=True)
+    return result
+
+
+# ---------------------------------------------------------------------- the three contestants
+
+
+def _jobs(args: argparse.Namespace) -> list[JobProfile]:
+    return synth.job_profiles(args.jobs)
+
+
+def _profiles(size: int) -> Iterator[TalentProfile]:
+    """Every talent of the size's database, streamed by the service's reader."""
+    from sqlalchemy import create_engine
+    from sqlmodel import Session
+
+    from api.services.matching import iter_talent_profiles
+
+    engine = create_engine(f"sqlite:///{synth.cached_sqlite(talents=size)}")
+    with Session(engine) as session:
+        yield from iter_talent_profiles(session)
+    engine.dispose()
+
+
+def _timed(queries: list[JobProfile], rank: Callable[[JobProfile], list[tuple[int, float]]]) -> dict[str, Any]:
+    times, tops = [], []
+    for job in queries:
+        started = time.perf_counter()
+        top = rank(job)
+        times.append(time.perf_counter() - started)
+        tops.append(top)
+    return {"times": times, "tops": tops}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_index(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    from api.services.matching import vocabulary
+    from matching.candidates import CandidateIndex
+
+    vocab = vocabulary()
+    started = time.perf_counter()
+    index = CandidateIndex.build(_profiles(size), vocab)
+    build = time.perf_counter() - started
+    peak_build = _peak_mb()
+    path = synth.DATA_DIR / f"index-{size}.npz"
+    started = time.perf_counter()
+    index.save(path)
+    save = time.perf_counter() - started
+    del index
+    started = time.perf_counter()
+    index = CandidateIndex.load(path, vocab)
+    load = time.perf_counter() - started
+    path.unlink()
+
+    def rank(job: JobProfile) -> list[tuple[int, float]]:
+        return [(m.talent_id, m.score) for m in index.rank(job, limit=TOP).results]
+
+    jobs = _jobs(args)
+    result = _timed(jobs, rank)
+    # A changed profile: the best candidate of the first job with candidates loses every skill.
+    job, top = next((j, t) for j, t in zip(jobs, result["tops"], strict=True) if t)
+    started = time.perf_counter()
+    index.upsert(TalentProfile(id=top[0][0]))
+    changed = rank(job)
+    result["update"] = time.perf_counter() - started
+    result["update_visible"] = top[0][0] not in [talent_id for talent_id, _ in changed]
+    return {**result, "build": build, "save": save, "load": load, "peak_mb": max(peak_build, _peak_mb())}
+
+
+def run_scan(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    scan = _ExhaustiveScan(_profiles(size))
+    return {**_timed(_jobs(args), scan.top), "peak_mb": _peak_mb()}
+
+
+def run_naive(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    from api.services.matching import vocabulary
+    from matching.score import score_candidate
+
+    vocab = vocabulary()
+    talents = list(_profiles(size))
+
+    def rank(job: JobProfile) -> list[tuple[int, float]]:
+        results = [score_candidate(job, talent, vocab) for talent in talents]
+        ranked = sorted((r for r in results if r.eligible), key=lambda r: (-r.score, r.talent_id))
+        return [(r.talent_id, r.score) for r in ranked[:TOP]]
+
+    return {**_timed(_jobs(args)[: args.naive_jobs], rank), "peak_mb": _peak_mb()}
+
+
+CHILDREN: dict[str, Callable[[int, argparse.Namespace], dict[str, Any]]] = {
+    "index": run_index,
+    "scan": run_scan,
+    "naive": run_naive,
+}
+
+
+class _ExhaustiveScan:
+    """Every talent scored for every job with array operations, nothing skipped."""
+
+    def __init__(self, talents: Iterator[TalentProfile]) -> None:
+        from api.services.matching import vocabulary
+        from matching.normalise import normalize_text
+
+        self.vocab = vocabulary()
+        texts: dict[str, int] = {}
+        fields: dict[str, int] = {}
+        cities: dict[str | None, int] = {}
+        ids, degrees, years, skill_rows, field_rows, city_rows = [], [], [], [], [], []
+        self.languages: dict[str, list[int]] = {}
+        for row, talent in enumerate(talents):
+            ids.append(talent.id)
+            degrees.append(int(talent.highest_degree or 0))
+            years.append(max(talent.years_experience, 0.0))
+            # A sentinel text id -1 per talent keeps every segment non-empty.
+            skill_rows.append([-1, *(texts.setdefault(normalize_text(s), len(texts)) for s in talent.skills)])
+            field_rows.append(
+                [-1, *(fields.setdefault(normalize_text(f), len(fields)) for f in talent.fields_of_study)]
+            )
+            places = [talent.current_city, *talent.wished_cities] if talent.current_city else talent.wished_cities
+            city_rows.append([-1, *(cities.setdefault(c, len(cities)) for c in places)])
+            for spoken in talent.languages:
+                levels = self.languages.setdefault(normalize_text(spoken.language), [])
+                levels.extend([0] * (row + 1 - len(levels)))
+                levels[row] = max(levels[row], int(spoken.level))
+        self.count = len(ids)
+        self.ids = np.array(ids, dtype=np.int64)
+        self.degrees = np.array(degrees, dtype=np.int64)
+        self.years = np.array(years, dtype=np.float64)
+        self.levels = {
+            code: np.array(levels + [0] * (self.count - len(levels)), dtype=np.int64)
+            for code, levels in self.languages.items()
+        }
+        self.texts = [self.vocab.prepare(text) for text in texts]
+        self.fields = list(fields)
+        self.cities = list(cities)
+        self.skill_values, self.skill_starts = _flatten(skill_rows)
+        self.field_values, self.field_starts = _flatten(field_rows)
+        self.city_values, self.city_starts = _flatten(city_rows)
+
+    def top(self, job: JobProfile) -> list[tuple[int, float]]:
+        from matching.score import _city_keys, _field_matrix, _job_view, assess
+        from matching.vocabulary import similarity_matrix
+
+        view = _job_view(job, self.vocab)
+        wanted = [self.vocab.prepare(text) for text in view.required + view.preferred]
+        matrix = similarity_matrix(wanted, self.texts)
+        best = self._per_talent(matrix, self.skill_values, self.skill_starts)
+
+        def located() -> Any:
+            hits = np.array([bool(c) and not view.city.isdisjoint(_city_keys(c)) for c in self.cities], dtype=float)
+            return self._per_talent(hits[None, :], self.city_values, self.city_starts)[0] > 0
+
+        def field_best() -> Any:
+            usable = [f if f else "\0" for f in self.fields]
+            similarity = _field_matrix([key for _, key in view.fields], usable).max(axis=0)
+            return self._per_talent(similarity[None, :], self.field_values, self.field_starts)[0]
+
+        def levels(language: str) -> Any:
+            return self.levels.get(language, np.zeros(self.count, dtype=np.int64))
+
+        assessment = assess(
+            view,
+            np.ascontiguousarray(best[: len(view.required)]),
+            np.ascontiguousarray(best[len(view.required) :]),
+            self.degrees,
+            self.years,
+            levels,
+            located,
+            field_best,
+        )
+        eligible = np.flatnonzero(assessment.eligible)
+        order = np.lexsort((self.ids[eligible], -assessment.scores[eligible]))[:TOP]
+        return [(int(self.ids[eligible[i]]), float(assessment.scores[eligible[i]])) for i in order]
+
+    @staticmethod
+    def _per_talent(matrix: Any, values: Any, starts: Any) -> Any:
+        """For each row of ``matrix`` (one value per distinct text), each talent's best value."""
+        padded = np.hstack([matrix, np.zeros((len(matrix), 1))])  # column -1: nothing held
+        return np.maximum.reduceat(padded[:, values], starts, axis=1)
+
+
+def _flatten(rows: list[list[int]]) -> tuple[Any, Any]:
+    starts = np.zeros(len(rows), dtype=np.int64)
+    np.cumsum([len(r) for r in rows[:-1]], out=starts[1:])
+    return np.fromiter((v for r in rows for v in r), dtype=np.int64), starts
+
+
+# ---------------------------------------------------------------------- report
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f}"
+
+
+def _print_table(
+    rows: list[tuple[int, dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]], args: Any
+) -> None:
+    print()
+    print(
+        f"{'talents':>10} {'build s':>8} {'peak MB':>8} {'load s':>7} {'p50 ms':>8} {'p99 ms':>8} {'update ms':>9} "
+        f"{'scan p50':>9} {'scan p99':>9} {'x scan':>7} {'top20=scan':>10} {'naive p50':>10} {'x naive':>8} "
+        f"{'top20=naive':>11}"
+    )
+    for size, index, scan, naive in rows:
+        p50, p99 = np.percentile(index["times"], [50, 99])
+        line = (
+            f"{size:>10,} {index['build']:>8.1f} {index['peak_mb']:>8,.0f} {index['load']:>7.2f} {_ms(p50):>8} "
+            f"{_ms(p99):>8} {_ms(index['update']) + ('' if index['update_visible'] else '!'):>9} "
+        )
+        if scan:
+            s50, s99 = np.percentile(scan["times"], [50, 99])
+            same = sum(a == b for a, b in zip(index["tops"], scan["tops"], strict=True))
+            line += f"{_ms(s50):>9} {_ms(s99):>9} {s50 / p50:>7.1f} {same:>5}/{len(scan['tops']):<4} "
+        else:
+            line += f"{'-':>9} {'-':>9} {'-':>7} {'-':>10} "
+        if naive:
+            n50 = float(np.median(naive["times"]))
+            same = sum(a == b for a, b in zip(index["tops"], naive["tops"], strict=False))
+            line += f"{_ms(n50):>10} {n50 / p50:>8.0f} {same:>6}/{len(naive['tops']):<4}"
+        else:
+            line += f"{'-':>10} {'-':>8} {'-':>11}"
+        print(line)
+    print(
+        f"(p50/p99 over {args.jobs} jobs, rank(job, limit={TOP}); 'x' = baseline p50 / index p50; "
+        "update = upsert of a changed profile plus the next ranking, '!' if the change was not seen)",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
