@@ -376,23 +376,22 @@ class CandidateIndex:
 
     # ------------------------------------------------------------------ inputs for the scorer
 
-    def _expansion(self, wanted: SkillText) -> _Expansion:
-        """Distinct skill texts and their similarity to ``wanted`` (see ``vocabulary.similarity_matrix``)."""
-        key = (wanted.normalised, wanted.skill_id or "")
-        cached = self._expansions.get(key)
-        if cached is not None:
+    def _expansions_of(self, wanted: Sequence[SkillText]) -> list[_Expansion]:
+        """For each wanted skill, the distinct skill texts similar to it and how similar (as
+        ``vocabulary.similarity_matrix`` grades them); the ones not cached share one fuzzy comparison."""
+        keys = [(w.normalised, w.skill_id or "") for w in wanted]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._expansions))
+        ratios = self._skill_choices.similar([normalised for normalised, _ in missing])
+        for (normalised, skill_id), similar in zip(missing, ratios, strict=True):
+            found = {norm: min(ratio / 100, FUZZY_SIMILARITY_CAP) for norm, ratio in similar} if normalised else {}
+            if normalised:
+                exact = self._norm_ids.get(normalised)
+                for norm in [*self._norms_of_skill.get(skill_id, []), *([] if exact is None else [exact])]:
+                    found[norm] = 1.0
+            _cache(self._expansions, (normalised, skill_id), _Expansion(found))
+        for key in keys:
             self._expansions.move_to_end(key)
-            return cached
-        found: dict[int, float] = {}
-        if wanted.normalised:
-            for norm, ratio in self._skill_choices.similar(wanted.normalised):
-                found[norm] = min(ratio / 100, FUZZY_SIMILARITY_CAP)
-            same = self._norms_of_skill.get(wanted.skill_id, []) if wanted.skill_id else []
-            exact = self._norm_ids.get(wanted.normalised)
-            for norm in [*same, *([] if exact is None else [exact])]:
-                found[norm] = 1.0
-        expansion = _cache(self._expansions, key, _Expansion(found))
-        return expansion
+        return [self._expansions[key] for key in keys]
 
     def _field_similarities(self, view: _JobView) -> _Floats:
         """Best similarity of each distinct normalised field text to the job's fields (0 below the floor)."""
@@ -525,20 +524,37 @@ class _LengthGroups:
         longest = lengths[-1] if lengths else 0
         self._starts = np.searchsorted(np.array(lengths, dtype=np.int64), np.arange(longest + 2), side="left")
 
-    def similar(self, text: str) -> Iterator[tuple[int, float]]:
-        """Ids of texts whose ratio with ``text`` reaches the floor, with the ratio (0..100)."""
-        query = " ".join(sorted(text.split()))
+    def similar(self, texts: Sequence[str]) -> list[list[tuple[int, float]]]:
+        """For each of ``texts``, the ids of texts whose ratio with it reaches the floor, with the ratio (0..100).
+
+        One :func:`rapidfuzz.process.cdist` call over the lengths any of them can reach, so the choices are
+        converted once per call, not once per text.
+        """
+        queries = [" ".join(sorted(text.split())) for text in texts]
+        found: list[list[tuple[int, float]]] = [[] for _ in queries]
+        usable = [i for i, query in enumerate(queries) if query]
+        if not usable or not self._texts:
+            return found
         floor = SIMILARITY_FLOOR * 100
-        shortest = max(0, math.floor(len(query) * floor / (200 - floor)) - 1)
-        longest = min(len(self._starts) - 1, math.ceil(len(query) * (200 - floor) / floor) + 2)
-        if shortest >= longest:
-            return
-        start, end = int(self._starts[shortest]), int(self._starts[longest])
+        shortest = max(0, math.floor(min(len(queries[i]) for i in usable) * floor / (200 - floor)) - 1)
+        longest = math.ceil(max(len(queries[i]) for i in usable) * (200 - floor) / floor) + 2
+        start, end = (
+            int(self._starts[min(shortest, len(self._starts) - 1)]),
+            int(self._starts[min(longest, len(self._starts) - 1)]),
+        )
         if start >= end:
-            return
-        ratios = process.cdist([query], self._texts[start:end], scorer=fuzz.ratio, score_cutoff=floor, dtype=np.float64)
-        hits = np.flatnonzero(ratios[0])
-        yield from zip(self._ids[start + hits].tolist(), ratios[0, hits].tolist(), strict=True)
+            return found
+        ratios = process.cdist(
+            [queries[i] for i in usable],
+            self._texts[start:end],
+            scorer=fuzz.ratio,
+            score_cutoff=floor,
+            dtype=np.float64,
+        )
+        for row, i in enumerate(usable):
+            hits = np.flatnonzero(ratios[row])
+            found[i] = list(zip(self._ids[start + hits].tolist(), ratios[row, hits].tolist(), strict=True))
+        return found
 
 
 def _cache(cache: OrderedDict[tuple[str, str], _Expansion], key: tuple[str, str], value: _Expansion) -> _Expansion:
@@ -595,7 +611,7 @@ class _Search:
         self.view = view
         self.alive = alive
         prepare = index._vocabulary.prepare
-        self.expansions = [index._expansion(prepare(text)) for text in view.required + view.preferred]
+        self.expansions = index._expansions_of([prepare(text) for text in view.required + view.preferred])
         self.required_count = len(view.required)
         self.weights = np.array(
             [WEIGHTS["required_skills"] / len(view.required) for _ in view.required]

@@ -13,15 +13,17 @@ worker sees every committed change on its next request.
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
+import orjson
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -209,14 +211,14 @@ def _profiles_from(
     level_of = {name.lower(): level for name, level in LanguageLevel.__members__.items()}
     for talent_id, years, city, wished_cities, wished_industries in talents:
         studies = education.rows_of(talent_id)
-        degrees = [degree_of[degree.lower()] for _, degree, _ in studies if degree]
+        degrees = [degree_of[degree.lower()] for degree, _ in studies if degree]
         yield TalentProfile(
             id=talent_id,
-            skills=tuple(name for _, name in skills.rows_of(talent_id)),
+            skills=tuple(name for (name,) in skills.rows_of(talent_id)),
             highest_degree=max(degrees, default=None),
-            fields_of_study=tuple(field for _, _, field in studies if field),
+            fields_of_study=tuple(field for _, field in studies if field),
             languages=tuple(
-                LanguageSkill(language, level_of[level.lower()]) for _, language, level in languages.rows_of(talent_id)
+                LanguageSkill(language, level_of[level.lower()]) for language, level in languages.rows_of(talent_id)
             ),
             years_experience=float(years),
             current_city=city,
@@ -227,7 +229,7 @@ def _profiles_from(
 
 def _listed(value: Any) -> tuple[str, ...]:
     """A JSON list column as read by a plain cursor (text on SQLite, already parsed on PostgreSQL)."""
-    return tuple(json.loads(value) if isinstance(value, str) else value)
+    return tuple(orjson.loads(value) if isinstance(value, str) else value)
 
 
 # Rows fetched per round trip when streaming profiles.
@@ -235,21 +237,30 @@ _STREAM_BATCH = 10_000
 
 
 class _Follower:
-    """Rows ordered by talent id, consumed in step with the talents they belong to."""
+    """Rows ordered by talent id, grouped by it, consumed in step with the talents they belong to.
 
-    __slots__ = ("_next", "_rows")
+    Each group is a tuple of rows without the talent id (``itertools.groupby`` does the grouping in C).
+    """
+
+    __slots__ = ("_groups", "_id", "_rows")
 
     def __init__(self, rows: Iterator[Any]) -> None:
-        self._rows = rows
-        self._next = next(rows, None)
+        self._groups = groupby(rows, key=itemgetter(0))
+        self._id, self._rows = self._advance()
 
-    def rows_of(self, talent_id: int) -> list[Any]:
-        found = []
-        while self._next is not None and self._next[0] <= talent_id:
-            if self._next[0] == talent_id:
-                found.append(self._next)
-            self._next = next(self._rows, None)
-        return found
+    def _advance(self) -> tuple[int | None, tuple[Any, ...]]:
+        for talent_id, rows in self._groups:
+            return talent_id, tuple(row[1:] for row in rows)
+        return None, ()
+
+    def rows_of(self, talent_id: int) -> tuple[Any, ...]:
+        while self._id is not None and self._id < talent_id:
+            self._id, self._rows = self._advance()
+        if self._id == talent_id:
+            found = self._rows
+            self._id, self._rows = self._advance()
+            return found
+        return ()
 
 
 def job_profiles(session: Session, jobs: list[Job]) -> dict[int, JobProfile]:
