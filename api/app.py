@@ -3,39 +3,81 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from api import exports
 from api.config import Settings, get_settings
 from api.db import create_db_engine
 from api.graphql.context import Context
-from api.graphql.schema import schema
-from api.models import Account
-from api.services.accounts import decode_access_token
+from api.graphql.cost import retry_after_header
+from api.graphql.schema import build_schema
+from api.services.accounts import account_for_token, decode_access_token
 from api.services.errors import ErrorCode, ServiceError
+from api.throttle import create_throttle
+from api.transport import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    BodySizeLimitMiddleware,
+    RequestIdMiddleware,
+    RequestRefused,
+    error_response,
+    negotiate_media_type,
+    request_id_of,
+)
+from api.trusted_documents import TrustedDocuments, parse_document_id
 
 __all__ = ["create_app"]
 
 log = logging.getLogger("guilu")
 
 
+def unauthenticated_response(error: ServiceError) -> JSONResponse:
+    """HTTP 401 with the error in GraphQL's shape, for a missing, bad, expired or revoked token."""
+    body = {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code.value}}]}
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+class _TokenRefused(Exception):
+    """A well-signed token the account refuses (issued before ``tokens_valid_after``, or account gone)."""
+
+    def __init__(self, error: ServiceError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class BearerAuthMiddleware:
-    """Reads ``Authorization: Bearer <token>``; a present but bad token gets HTTP 401 with a coded error."""
+    """Reads ``Authorization: Bearer <token>``; a present but bad token gets HTTP 401 with a coded error.
+
+    The claims go in ``scope["state"]["token_claims"]``; whoever loads the account checks them against it
+    (:func:`api.services.accounts.account_for_token`), so a revoked token is refused without a second query.
+    """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -55,11 +97,11 @@ class BearerAuthMiddleware:
                     )
                 claims = decode_access_token(token.strip(), secret=self.settings.signing_secret())
             except ServiceError as error:
-                body = {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code.value}}]}
-                response = JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
-                await response(scope, receive, send)
+                await unauthenticated_response(error)(scope, receive, send)
                 return
-            scope.setdefault("state", {})["account_id"] = claims.account_id
+            state = scope.setdefault("state", {})
+            state["account_id"] = claims.account_id
+            state["token_claims"] = claims
         await self.app(scope, receive, send)
 
 
@@ -73,22 +115,55 @@ class _TextWebSocketAdapter(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+# The GraphQL-over-HTTP request parameters (plus documentId, for trusted documents) and their JSON types.
+_REQUEST_PARAMETERS = (
+    ("query", str),
+    ("operationName", str),
+    ("documentId", str),
+    ("variables", dict),
+    ("extensions", dict),
+)
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """A GraphQL request error (parse, validation, operation or variable errors): nothing was executed, so no
+    error has a path. A timeout stopped an execution, so it is not one."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None and (error.extensions or {}).get("code") != "TIMEOUT" for error in result.errors)
+    )
+
+
 class GuiluGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with Guilu's per-request context, closed after the response."""
+    """Strawberry's ASGI view with Guilu's per-request context, closed after the response, serving GraphQL over
+    HTTP as the draft spec says (media types and status codes, see the README), trusted documents and a time limit.
+    """
 
     websocket_adapter_class = _TextWebSocketAdapter
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.demo else None, allow_queries_via_get=True)
+        served_schema = build_schema(
+            introspection=settings.introspection_enabled, field_suggestions=settings.field_suggestions_enabled
+        )
+        super().__init__(served_schema, graphql_ide="graphiql" if settings.demo else None, allow_queries_via_get=True)
         self.engine = engine
         self.settings = settings
+        self._slots = asyncio.Semaphore(_pool_capacity(engine))
+        self.trusted_documents = (
+            TrustedDocuments.load(settings.trusted_documents) if settings.trusted_documents else None
+        )
 
     async def get_context(self, request: Request, response: Any) -> Context:  # type: ignore[override]
         ctx = Context(request=request, settings=self.settings, engine=self.engine)
-        account_id = request.scope.get("state", {}).get("account_id")
-        if account_id is not None:
-            ctx.viewer = ctx.session.get(Account, account_id)
-        request.scope.setdefault("state", {})["guilu_context"] = ctx
+        state = request.scope.setdefault("state", {})
+        state["guilu_context"] = ctx
+        claims = state.get("token_claims")
+        if claims is not None:
+            try:
+                ctx.viewer = account_for_token(ctx.session, claims)
+            except ServiceError as error:
+                raise _TokenRefused(error) from None
         return ctx
 
     async def on_ws_connect(self, context: Context) -> UnsetType:  # type: ignore[override]
@@ -102,9 +177,9 @@ class GuiluGraphQL(GraphQL[Context, None]):
             if scheme.lower() != "bearer" or not token.strip():
                 raise ServiceError("the Authorization value must read: Bearer <token>", code=ErrorCode.UNAUTHENTICATED)
             claims = decode_access_token(token.strip(), secret=self.settings.signing_secret())
+            context.viewer = account_for_token(context.session, claims)
         except ServiceError as error:
             raise ConnectionRejectionError({"message": error.message, "code": error.code.value}) from None
-        context.viewer = context.session.get(Account, claims.account_id)
         return UNSET
 
     def decode_json(self, data: str | bytes) -> object:
@@ -113,13 +188,204 @@ class GuiluGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, Mapping) and (retry_after := retry_after_header(response_data)) is not None:
+            response.headers["Retry-After"] = retry_after
+        return response
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """GraphiQL for a browser's GET without an operation (neither ``query`` nor ``documentId``)."""
+        return super().should_render_graphql_ide(request) and request.query_params.get("documentId") is None
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:  # type: ignore[override]
+        """The operation from the query string (GET) or an ``application/json`` body (POST): one operation only
+        (no batching), resolved against the trusted documents when they are configured."""
+        if negotiate_media_type(request.headers.get("accept")) is None:
+            raise RequestRefused(
+                406, f"the Accept header allows neither {GRAPHQL_RESPONSE_JSON} nor {JSON}", code="NOT_ACCEPTABLE"
+            )
+        if request.method == "GET":
+            data = self.parse_query_params(request.query_params)
+        else:
+            content_type, _ = parse_content_type(request.content_type or "")
+            if content_type != JSON:
+                raise RequestRefused(
+                    415,
+                    "send the operation as a JSON body with Content-Type: application/json",
+                    code="UNSUPPORTED_MEDIA_TYPE",
+                )
+            data = self.parse_json(await request.get_body())
+        if isinstance(data, list):
+            raise RequestRefused(
+                400, "query batching is not supported: send one operation per request", code="BATCHING_NOT_SUPPORTED"
+            )
+        if not isinstance(data, dict):
+            raise RequestRefused(400, "the request body must be a JSON object", code="BAD_REQUEST")
+        for name, kind in _REQUEST_PARAMETERS:
+            if not isinstance(data.get(name), (kind, type(None))):
+                expected = "a string" if kind is str else "an object"
+                raise RequestRefused(400, f"`{name}` must be {expected} or null", code="BAD_REQUEST")
+        extensions = data.get("extensions")
+        return GraphQLRequestData(
+            query=self._trusted_query(data.get("query"), data.get("documentId"), extensions),
+            variables=data.get("variables"),
+            operation_name=data.get("operationName") or None,
+            extensions=extensions,
+        )
+
+    def _trusted_query(
+        self, query: str | None, document_id: str | None, extensions: dict[str, Any] | None
+    ) -> str | None:
+        """The document to run: the query as sent, or the trusted one named by ``documentId`` (or Apollo's
+        ``extensions.persistedQuery.sha256Hash``); with a manifest, a query not in it is refused."""
+        persisted = (extensions or {}).get("persistedQuery")
+        if document_id is None and isinstance(persisted, dict) and isinstance(persisted.get("sha256Hash"), str):
+            document_id = f"sha256:{persisted['sha256Hash']}"
+        if self.trusted_documents is None:
+            if query is None and document_id is not None:
+                raise RequestRefused(
+                    400,
+                    "this server keeps no trusted documents: send the query text",
+                    code="PERSISTED_QUERY_NOT_FOUND",
+                    request_error=True,
+                )
+            return query
+        if document_id is not None:
+            digest = parse_document_id(document_id)
+            if digest is None:
+                raise RequestRefused(400, "documentId must read sha256:<64 hex digits>", code="BAD_REQUEST")
+            text = self.trusted_documents.document(digest)
+            if text is None:
+                raise RequestRefused(
+                    400, "no trusted document has this id", code="PERSISTED_QUERY_NOT_FOUND", request_error=True
+                )
+            if query is not None and query != text:
+                raise RequestRefused(400, "the query is not the document documentId names", code="BAD_REQUEST")
+            return text
+        if query is not None and not self.trusted_documents.allows(query):
+            raise RequestRefused(
+                400,
+                "only trusted documents run here: send a documentId (sha256:<hex>) from the manifest",
+                code="PERSISTED_QUERY_NOT_ALLOWED",
+                request_error=True,
+            )
+        return query
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Runs one operation within ``operation_timeout_seconds``; a mutation over GET gets 405.
+
+        The time limit cancels the operation at its next ``await``: a synchronous resolver (or a synchronous
+        database call) cannot be interrupted, so the limit is checked once it returns.
+        """
+        limit = self.settings.operation_timeout_seconds
         try:
-            await super().__call__(scope, receive, send)
+            async with asyncio.timeout(limit):
+                return await self.schema.execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=OperationType.from_http(request_adapter.method),
+                    operation_extensions=request_data.extensions,
+                )
+        except InvalidOperationTypeError as error:
+            if request_adapter.method == "GET":
+                raise RequestRefused(
+                    405, error.as_http_error_reason("GET"), code="METHOD_NOT_ALLOWED", headers={"Allow": "POST"}
+                ) from None
+            raise RequestRefused(400, error.as_http_error_reason(request_adapter.method), code="BAD_REQUEST") from None
+        except CannotGetOperationTypeError as error:
+            return PreExecutionError(data=None, errors=[GraphQLError(error.as_http_error_reason())])
+        except MissingQueryError:
+            raise RequestRefused(400, "no GraphQL query found in the request", code="BAD_REQUEST") from None
+        except TimeoutError:
+            request_id = request_id_of(request.scope)
+            log.warning("operation %s stopped after %g s (request %s)", request_data.operation_name, limit, request_id)
+            error = GraphQLError(
+                f"The operation took longer than {limit:g} s and was stopped.",
+                extensions={"code": "TIMEOUT", "requestId": request_id},
+            )
+            return ExecutionResult(data=None, errors=[error])
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Under ``application/graphql-response+json`` a request error has no ``data`` entry and gets HTTP 400
+        (500 when it was an unexpected failure); under ``application/json`` it stays 200."""
+        response = await super().process_result(request, result)
+        state = request.scope.setdefault("state", {})
+        if state.get("graphql_media_type") == GRAPHQL_RESPONSE_JSON and _is_request_error(result):
+            response.pop("data", None)
+            unexpected = any(
+                (error.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR" for error in result.errors or ()
+            )
+            state["graphql_status"] = 500 if unexpected else 400
+        return response
+
+    async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope=scope, receive=receive)
+        media_type = negotiate_media_type(request.headers.get("accept"))
+        state = scope.setdefault("state", {})
+        state["graphql_media_type"] = media_type
+        response: Response
+        try:
+            response = await self.run(request)
+        except RequestRefused as refused:
+            status = refused.status_code
+            if refused.request_error:
+                status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
+            response = error_response(
+                status, refused.reason, code=refused.code, media_type=media_type, headers=refused.headers
+            )
+        except HTTPException as error:
+            response = error_response(error.status_code, error.reason, media_type=media_type)
+        else:
+            if response.media_type == JSON and media_type == GRAPHQL_RESPONSE_JSON:
+                response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+                response.status_code = state.get("graphql_status", response.status_code)
+        await response(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._serve(scope, receive, send)
+            return
+        # A request holds a pooled database connection while it runs; past the pool's capacity the next
+        # checkout would block the whole event loop, so requests beyond it wait here, without blocking.
+        async with self._slots:
+            await self._serve(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            if scope["type"] == "http":
+                await self._serve_http(scope, receive, send)
+            else:
+                await super().__call__(scope, receive, send)
+        except _TokenRefused as refused:
+            await unauthenticated_response(refused.error)(scope, receive, send)
         finally:
             ctx = scope.get("state", {}).pop("guilu_context", None)
             if ctx is not None:
                 ctx.close()
+
+
+def _pool_capacity(engine: Engine) -> int:
+    """How many connections ``engine``'s pool hands out at once (a queue pool's size plus its overflow)."""
+    pool = engine.pool
+    if isinstance(pool, QueuePool):
+        return pool.size() + max(pool._max_overflow, 0)
+    return _UNBOUNDED_REQUESTS
+
+
+# Requests served at once when the pool sets no bound (SQLite in memory, NullPool).
+_UNBOUNDED_REQUESTS = 1_000
 
 
 async def healthz(_request: Request) -> Response:
@@ -129,6 +395,7 @@ async def healthz(_request: Request) -> Response:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
     """The Guilu ASGI app for ``settings`` (from the environment by default)."""
     settings = settings or get_settings()
+    settings.check_production()  # refuse demo mode and a missing or development secret in production
     settings.signing_secret()  # refuse to start without a usable secret
     engine = engine or create_db_engine(settings.database_url)
     graphql_app = BearerAuthMiddleware(GuiluGraphQL(engine, settings), settings)
@@ -149,8 +416,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 BearerAuthMiddleware(request_response(exports.leaderboard), settings),
                 methods=["GET"],
             ),
-        ]
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.query_throttle = create_throttle(settings)  # read by api.graphql.cost.QueryCost
     return app

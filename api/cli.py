@@ -1,4 +1,4 @@
-"""The ``guilu`` command: serve, seed, export-schema, create-user, import-credit."""
+"""The ``guilu`` command: serve, seed, export-schema, create-user, import-credit, db, trusted-documents."""
 
 from __future__ import annotations
 
@@ -48,9 +48,14 @@ def serve(
         get_settings.cache_clear()
     settings = get_settings()
     try:
+        settings.check_production()
         settings.signing_secret()
-    except RuntimeError as error:
-        console.print(f"[red]{error}[/red]")
+        if settings.trusted_documents is not None:
+            from api.trusted_documents import TrustedDocuments
+
+            TrustedDocuments.load(settings.trusted_documents)
+    except (RuntimeError, ValueError) as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(2) from None
     engine = _engine()
     if demo:
@@ -87,6 +92,38 @@ def export_schema(
 
     output.write_text(str(schema) + "\n", encoding="utf-8")
     console.print(f"wrote {output}")
+
+
+trusted_documents_app = typer.Typer(help="Trusted documents: the only operations a server with a manifest runs.")
+app.add_typer(trusted_documents_app, name="trusted-documents")
+
+
+@trusted_documents_app.command("build")
+def build_trusted_documents(
+    directory: Annotated[Path, typer.Argument(help="Searched (with its subfolders) for .graphql files.")],
+    output: Annotated[Path, typer.Argument(help="The manifest to write, for GUILU_TRUSTED_DOCUMENTS.")],
+) -> None:
+    """Hash every named operation in DIRECTORY's .graphql files into a JSON manifest {sha256: document}.
+
+    Operations are validated against the schema and stored as graphql-core prints them, each with the
+    fragments it uses; clients send {"documentId": "sha256:<hex>"} (or that exact text).
+    """
+    import orjson
+
+    from api.graphql.schema import schema
+    from api.trusted_documents import TrustedDocumentsError, build_manifest
+
+    files = sorted(directory.rglob("*.graphql"))
+    if not files:
+        console.print(f"[red]no .graphql file under {directory}[/red]")
+        raise typer.Exit(2)
+    try:
+        manifest = build_manifest(files, schema._schema)
+    except TrustedDocumentsError as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    output.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    console.print(f"wrote {len(manifest)} documents from {len(files)} files to {output}")
 
 
 @app.command("create-user")
@@ -195,6 +232,38 @@ def import_credit(
         out.print(line, markup=False, highlight=False)
     out.print(report.summary() + (" (dry run: nothing stored)" if dry_run else ""), markup=False, highlight=False)
     if report.rejected:
+        raise typer.Exit(1)
+
+
+db_app = typer.Typer(help="The database schema: Alembic migrations shipped with Guilu.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision (default: the newest).")] = "head",
+) -> None:
+    """Apply every migration up to REVISION (run before starting a new version of Guilu)."""
+    from api import migrate
+    from api.db import create_db_engine
+
+    engine = create_db_engine(get_settings().database_url)
+    before = migrate.current(engine)
+    migrate.upgrade(engine, revision)
+    console.print(f"database at {migrate.current(engine)} (was {before or 'empty'})", highlight=False)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the revision the database is at, and the newest one this version ships."""
+    from api import migrate
+    from api.db import create_db_engine
+
+    engine = create_db_engine(get_settings().database_url)
+    current = migrate.current(engine)
+    typer.echo(f"current: {current or 'none'}")
+    typer.echo(f"head: {migrate.head()}")
+    if current != migrate.head():
         raise typer.Exit(1)
 
 

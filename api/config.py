@@ -34,14 +34,90 @@ class Settings(BaseSettings):
         default=None, min_length=32, description="Signs access tokens (HS256); at least 32 characters."
     )
     demo: bool = Field(default=False, description="Demo mode: demo data and the development secret allowed.")
-    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    access_token_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="Lifetime of an access token; refresh tokens renew it."
+    )
+    refresh_token_days: int = Field(default=30, ge=1, le=365, description="Lifetime of a refresh token.")
+    login_max_failures_per_email: int = Field(
+        default=5, ge=1, description="Failed log-ins for one e-mail within the window that lock it."
+    )
+    login_max_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed log-ins from one client address within the window that lock it."
+    )
+    login_failure_window_minutes: int = Field(default=15, ge=1, description="How far back failed log-ins count.")
+    login_lockout_minutes: int = Field(default=15, ge=1, description="How long a lock-out lasts.")
     seeds_dir: Path = Field(default=_REPO_ROOT / "seeds", description="Vocabularies and demo data.")
     max_page_size: int = 100
     max_string_length: int = 10_000
+    max_query_cost: int = Field(
+        default=1000, ge=1, description="Most points one operation may cost (see api/graphql/cost.py)."
+    )
+    throttle_capacity: int = Field(
+        default=5000, ge=1, description="Points a client's full bucket holds: a burst of five maximum-cost queries."
+    )
+    throttle_restore_rate: float = Field(default=100, gt=0, description="Points restored to a bucket per second.")
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db: throttle buckets shared by every worker; in process if unset."
+    )
+    redis_key_prefix: str = Field(default="guilu:", description="Put before every key Guilu writes to Redis.")
+    production: bool = Field(
+        default=False,
+        description="Production mode: refuses to start without a real secret or in demo mode; "
+        "introspection and field suggestions default to off.",
+    )
+    introspection: bool | None = Field(
+        default=None, description="Allow schema introspection; by default on outside production, off in it."
+    )
+    field_suggestions: bool | None = Field(
+        default=None, description='"Did you mean ...?" in error messages; by default on outside production, off in it.'
+    )
+    trusted_documents: Path | None = Field(
+        default=None,
+        description="A JSON manifest {sha256 hex: document}; when set, only its documents are executed.",
+    )
+    max_body_bytes: int = Field(
+        default=6 * 1024 * 1024,
+        ge=1,
+        description="Largest request body accepted (HTTP 413); room for a 5 MB importCreditRecords file. "
+        "1048576 (1 MiB) is enough when credit files are imported with the command line only.",
+    )
+    operation_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="An operation running longer is stopped with a TIMEOUT error."
+    )
 
     @property
     def skills_path(self) -> Path:
         return self.seeds_dir / "skills.json"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """``GUILU_INTROSPECTION`` if set, else on outside production mode."""
+        return self.introspection if self.introspection is not None else not self.production
+
+    @property
+    def field_suggestions_enabled(self) -> bool:
+        """``GUILU_FIELD_SUGGESTIONS`` if set, else on outside production mode."""
+        return self.field_suggestions if self.field_suggestions is not None else not self.production
+
+    def check_production(self) -> None:
+        """Refuse settings unfit for production when ``GUILU_PRODUCTION`` is on.
+
+        Raises
+        ------
+        RuntimeError
+            Naming every problem: demo mode, no ``GUILU_SECRET_KEY``, or the development secret.
+        """
+        if not self.production:
+            return
+        problems = []
+        if self.demo:
+            problems.append("demo mode is on (GUILU_DEMO or --demo)")
+        if not self.secret_key:
+            problems.append("GUILU_SECRET_KEY is not set")
+        elif self.secret_key == DEVELOPMENT_SECRET:
+            problems.append("GUILU_SECRET_KEY is the development secret")
+        if problems:
+            raise RuntimeError("refusing to start in production mode (GUILU_PRODUCTION): " + "; ".join(problems) + ".")
 
     def signing_secret(self) -> str:
         """The token secret; the development secret only in demo mode."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from api import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
@@ -41,8 +41,10 @@ def create_db_engine(url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    SQLModel.metadata.create_all(engine)
+    """Bring the schema up to date: every migration not yet applied (:func:`api.migrate.upgrade`)."""
+    from api.migrate import upgrade
+
+    upgrade(engine)
 
 
 @contextmanager

@@ -34,7 +34,7 @@ from api.graphql.ids import decode_id_of, encode_global_id
 from api.graphql.permissions import may_rank_candidates
 from api.models import Account, Job, Talent
 from api.models.cup import Entry
-from api.services import matching
+from api.services import accounts, matching
 from api.services.cup import Leaderboard, LeaderboardRow
 from api.services.errors import ServiceError
 from matching.judging import AggregationMethod
@@ -58,12 +58,12 @@ def _refusal(error: ApiError) -> Response:
 
 
 def _viewer(request: Request, session: Session) -> Account:
-    """The signed-in account (the bearer middleware has checked the token)."""
-    account_id = request.scope.get("state", {}).get("account_id")
-    viewer = session.get(Account, account_id) if account_id is not None else None
-    if viewer is None:
+    """The signed-in account (the bearer middleware has checked the token's signature; the account
+    checks that it was not revoked)."""
+    claims = request.scope.get("state", {}).get("token_claims")
+    if claims is None:
         raise unauthenticated()
-    return viewer
+    return accounts.account_for_token(session, claims)
 
 
 def _format(request: Request) -> str:

@@ -956,13 +956,13 @@ def populate(url: str, *, talents: int, jobs: int = 0, enterprises: int = 0, see
     from sqlalchemy import create_engine, event, select, text
     from sqlmodel import SQLModel
 
-    from api import models  # noqa: F401  (registers every table on SQLModel.metadata)
+    from api.db import init_db
 
     sqlite = url.startswith("sqlite")
     engine = create_engine(url)
     if sqlite:
         event.listen(engine, "connect", _bulk_sqlite_settings)
-    SQLModel.metadata.create_all(engine)
+    init_db(engine)
     tables = SQLModel.metadata.tables
     try:
         with engine.begin() as conn:

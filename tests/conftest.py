@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
@@ -46,6 +47,8 @@ def engine(database_url: str) -> Iterator[Engine]:
     """The test database, emptied, created and loaded with the demo data once per run."""
     engine = create_db_engine(database_url)
     SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     init_db(engine)
     load_demo(engine)
     yield engine

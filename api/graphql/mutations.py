@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 from sqlalchemy.exc import IntegrityError
@@ -41,7 +41,8 @@ class UserError:
     field: str | None = strawberry.field(description="The input field at fault, when one is.")
     message: str
     code: str = strawberry.field(
-        description="INVALID, NOT_FOUND, DUPLICATE, FORBIDDEN, INVALID_CREDENTIALS, INVALID_TRANSITION or CONFLICT."
+        description="INVALID, NOT_FOUND, DUPLICATE, FORBIDDEN, UNAUTHENTICATED, INVALID_CREDENTIALS, "
+        "INVALID_TRANSITION, WEAK_PASSWORD, TOO_MANY_ATTEMPTS or CONFLICT."
     )
 
 
@@ -191,11 +192,25 @@ class RegisterEnterpriseInput:
 # ---------------------------------------------------------------- payloads
 
 
-@strawberry.type
+@strawberry.type(description="A signed-in account's tokens, or why signing in was refused.")
 class AuthPayload:
-    token: str | None = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
-    account: Account | None
-    user_errors: list[UserError]
+    token: str | None = strawberry.field(
+        description="The access token: send as `Authorization: Bearer <token>`; short-lived (15 minutes by default)."
+    )
+    refresh_token: str | None = strawberry.field(
+        description="Exchange for a new token pair with `refreshToken` before or after the access token expires "
+        "(30 days by default); each one works once. Keep it secret: it is not sent with other requests."
+    )
+    account: Account | None = strawberry.field(description="The signed-in account.")
+    user_errors: list[UserError] = strawberry.field(description="Why signing in was refused; empty on success.")
+
+
+@strawberry.type(description="The outcome of a log-out.")
+class LogOutPayload:
+    revoked_refresh_tokens: int = strawberry.field(
+        description="How many refresh tokens were still usable and are now revoked."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why the log-out was refused; empty on success.")
 
 
 @strawberry.type
@@ -222,34 +237,106 @@ class ApplicationPayload:
     user_errors: list[UserError]
 
 
-def _auth_payload(info: Info, work: Callable[[Session], AccountRow]) -> AuthPayload:
-    account, errors = run_mutation(info, work)
-    if account is None:
-        return AuthPayload(token=None, account=None, user_errors=errors)
-    settings = info.context.settings
-    token = accounts.issue_access_token(
-        account, secret=settings.signing_secret(), minutes=settings.access_token_minutes
+def _auth_payload(info: Info, work: Callable[[Session], accounts.SignedIn]) -> AuthPayload:
+    signed_in, errors = run_mutation(info, work)
+    if signed_in is None:
+        return AuthPayload(token=None, refresh_token=None, account=None, user_errors=errors)
+    return AuthPayload(
+        token=signed_in.access_token,
+        refresh_token=signed_in.refresh_token,
+        account=Account(row=signed_in.account),
+        user_errors=[],
     )
-    return AuthPayload(token=token, account=Account(row=account), user_errors=[])
+
+
+def _client_address(info: Info) -> str | None:
+    """The peer's address; behind a proxy, uvicorn's --proxy-headers (and FORWARDED_ALLOW_IPS) make it the
+    client's rather than the proxy's."""
+    client = info.context.request.client
+    return client.host if client else None
+
+
+def _user_agent(info: Info) -> str | None:
+    return info.context.request.headers.get("user-agent")
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
         description="Create a talent or employer account and log in. Employer accounts act "
-        "for an enterprise once an operator links them."
+        "for an enterprise once an operator links them. The password needs 10 to 128 characters and may not be "
+        "one character repeated, contain the e-mail's name part or be a common password (WEAK_PASSWORD)."
     )
     def sign_up(self, info: Info, email: str, password: str, role: Role = Role.TALENT) -> AuthPayload:
-        def work(session: Session) -> AccountRow:
+        def work(session: Session) -> accounts.SignedIn:
             if role not in accounts.SELF_SERVICE_ROLES:
                 raise ServiceError("only talent and employer accounts can sign up", field="role")
-            return accounts.create_account(session, email=email, password=password, role=role.value)
+            return accounts.sign_up(
+                session,
+                email=email,
+                password=password,
+                role=role.value,
+                settings=info.context.settings,
+                client_address=_client_address(info),
+                user_agent=_user_agent(info),
+            )
 
         return _auth_payload(info, work)
 
-    @strawberry.mutation(description="Exchange an e-mail and password for a bearer token.")
+    @strawberry.mutation(
+        description="Exchange an e-mail and password for an access token and a refresh token. Unknown e-mails and "
+        "wrong passwords are refused alike (INVALID_CREDENTIALS); after repeated failures the e-mail or the "
+        "client address is locked out for a while (TOO_MANY_ATTEMPTS, with the time to retry)."
+    )
     def log_in(self, info: Info, email: str, password: str) -> AuthPayload:
-        return _auth_payload(info, lambda session: accounts.authenticate(session, email=email, password=password))
+        return _auth_payload(
+            info,
+            lambda session: accounts.log_in(
+                session,
+                email=email,
+                password=password,
+                settings=info.context.settings,
+                client_address=_client_address(info),
+                user_agent=_user_agent(info),
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Exchange a refresh token for a new access token and refresh token; the one given stops "
+        "working. Presenting one that was already used revokes every token of its log-in (UNAUTHENTICATED)."
+    )
+    def refresh_token(
+        self,
+        info: Info,
+        refresh_token: Annotated[str, strawberry.argument(description="One from `logIn` or `refreshToken`.")],
+    ) -> AuthPayload:
+        return _auth_payload(
+            info,
+            lambda session: accounts.refresh_session(
+                session, refresh_token=refresh_token, settings=info.context.settings, user_agent=_user_agent(info)
+            ),
+        )
+
+    @strawberry.mutation(
+        description="End one log-in: revoke the refresh token and every token rotated from the same log-in. "
+        "Its access token works until it expires; drop it."
+    )
+    def log_out(
+        self,
+        info: Info,
+        refresh_token: Annotated[str, strawberry.argument(description="The log-in's current refresh token.")],
+    ) -> LogOutPayload:
+        revoked, errors = run_mutation(info, lambda session: accounts.log_out(session, refresh_token=refresh_token))
+        return LogOutPayload(revoked_refresh_tokens=revoked or 0, user_errors=errors)
+
+    @strawberry.mutation(
+        description="End every log-in of the signed-in account: revoke all its refresh tokens and every access "
+        "token issued until now, this request's included.",
+        permission_classes=[IsAuthenticated],
+    )
+    def log_out_everywhere(self, info: Info) -> LogOutPayload:
+        revoked, errors = run_mutation(info, lambda session: accounts.log_out_everywhere(session, require_viewer(info)))
+        return LogOutPayload(revoked_refresh_tokens=revoked or 0, user_errors=errors)
 
     @strawberry.mutation(description="The signed-in talent account's profile.", permission_classes=[IsAuthenticated])
     def create_talent_profile(self, info: Info, input: TalentInput) -> TalentPayload:

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from functools import cache, lru_cache
+from typing import Any
+
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, validate
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.tools import merge_types
 
+from api.graphql.cost import QueryCost
 from api.graphql.credit import CreditMutation, CreditQuery
 from api.graphql.cup import CupMutation, CupQuery, CupSubscription
 from api.graphql.financing import FinancingMutation, FinancingQuery
@@ -15,14 +33,20 @@ from api.graphql.headhunting import HeadhuntingMutation, HeadhuntingQuery
 from api.graphql.mutations import Mutation as CoreMutation
 from api.graphql.queries import Query as CoreQuery
 from api.graphql.types import Application, Enterprise, Job, Talent
+from api.transport import request_id_of
 
-__all__ = ["MAX_QUERY_DEPTH", "schema"]
+__all__ = ["MAX_ALIASES", "MAX_QUERY_DEPTH", "MAX_TOKENS", "build_schema", "schema"]
+
+log = logging.getLogger("guilu")
 
 MAX_QUERY_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2_000
 MASKED_MESSAGE = "Unexpected error."
-# Made once: QueryDepthLimiter builds a new rule class per instance, and the validation cache is keyed by the
+# Made once: the limiters build a new rule class per instance, and the validation cache is keyed by the
 # rules, so a limiter made per request would make every validation a cache miss.
 DEPTH_RULES = QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules
+ALIAS_RULES = MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules
 
 # The root types, merged from each domain's query and mutation classes.
 Query = merge_types("Query", (CoreQuery, FinancingQuery, CreditQuery, HeadhuntingQuery, CupQuery))
@@ -40,16 +64,99 @@ def _should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    types=[Talent, Enterprise, Job, Application],
-    config=StrawberryConfig(auto_camel_case=True),
-    extensions=[
+class _MaskUnexpectedErrors(MaskErrors):
+    """Masks unexpected errors as ``INTERNAL_SERVER_ERROR`` with the request id; the original goes to the log."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request = getattr(self.execution_context.context, "request", None)
+        request_id = request_id_of(request.scope) if request is not None else uuid.uuid4().hex
+        original = error.original_error
+        log.error(
+            "unexpected error at %s (request %s)",
+            ".".join(map(str, error.path or ())) or "-",
+            request_id,
+            exc_info=(type(original), original, original.__traceback__) if original is not None else None,
+        )
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+        return masked
+
+
+@lru_cache(maxsize=1024)
+def _validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    hide_suggestions: bool,
+) -> list[GraphQLError]:
+    # Strawberry's own rules (as in its validate_document), which has no hide_suggestions.
+    return validate(
+        schema, document, (*rules, MaybeNullValidationRule, OneOfInputValidationRule), hide_suggestions=hide_suggestions
+    )
+
+
+class _CachedValidation(SchemaExtension):
+    """Strawberry's ``ValidationCache`` with graphql-core's ``hide_suggestions`` (no "Did you mean ...?")."""
+
+    def __init__(self, *, hide_suggestions: bool) -> None:
+        self.hide_suggestions = hide_suggestions
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        context.pre_execution_errors = _validate(
+            context.schema._schema, context.graphql_document, context.validation_rules, self.hide_suggestions
+        )
+        yield
+
+
+class _Schema(strawberry.Schema):
+    """A schema whose execution (variable coercion) can also leave out suggestions."""
+
+    def __init__(self, *args: Any, hide_suggestions: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hide_suggestions = hide_suggestions
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        # graphql-core's execute and subscribe take hide_suggestions; strawberry passes these kwargs to both.
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        kwargs["hide_suggestions"] = self.hide_suggestions
+        return kwargs
+
+
+@cache
+def build_schema(*, introspection: bool = True, field_suggestions: bool = True) -> strawberry.Schema:
+    """The schema as served: limits (depth, aliases, tokens), cached parsing and validation, error masking.
+
+    Parameters
+    ----------
+    introspection
+        Answer ``__schema`` / ``__type``; off, strawberry's ``DisableIntrospection`` refuses them.
+    field_suggestions
+        Keep graphql-core's "Did you mean ...?" hints in validation and variable errors.
+    """
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
-        lambda: AddValidationRules(DEPTH_RULES),
-        lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
-    ],
-)
+        lambda: _CachedValidation(hide_suggestions=not field_suggestions),
+        lambda: AddValidationRules([*DEPTH_RULES, *ALIAS_RULES]),
+        lambda: _MaskUnexpectedErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
+        QueryCost,  # cost and throttling before execution, extensions.cost on every response
+    ]
+    if not introspection:
+        extensions.insert(3, DisableIntrospection)
+    return _Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Talent, Enterprise, Job, Application],
+        config=StrawberryConfig(auto_camel_case=True),
+        extensions=extensions,
+        hide_suggestions=not field_suggestions,
+    )
+
+
+# The development schema, also the one exported as SDL (schema.graphql).
+schema = build_schema()

@@ -1,6 +1,6 @@
 """SQLModel tables, one module per domain.  Importing this package registers them all."""
 
-from api.models.account import Account
+from api.models.account import Account, LoginAttempt, LoginLockout, RefreshToken
 from api.models.application import Application, ApplicationEvent
 from api.models.audit import AuditEntry
 from api.models.credit import CreditMatchReview, CreditRecord, PersonalCreditScore
@@ -61,7 +61,10 @@ __all__ = [
     "JudgePanel",
     "JudgeProfileRow",
     "LoanProduct",
+    "LoginAttempt",
+    "LoginLockout",
     "PersonalCreditScore",
+    "RefreshToken",
     "Round",
     "Score",
     "Talent",

@@ -178,7 +178,7 @@ def test_a_blank_search_lists_everything(anonymous_api_client: Any) -> None:
     blank = _post(anonymous_api_client, JOBS, {"search": "   "})
     none = _post(anonymous_api_client, JOBS, {})
 
-    assert blank == none
+    assert blank["data"] == none["data"]  # extensions.cost differs (the throttle bucket drains)
 
 
 @pytest.mark.parametrize(

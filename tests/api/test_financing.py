@@ -284,7 +284,7 @@ def test_candidates_for_the_park_loan_are_ranked_and_explained(bank_api_client: 
 
     # then
     assert "errors" not in first, first
-    assert first == again
+    assert first["data"] == again["data"]  # extensions.cost differs (the throttle bucket drains)
     nodes = first["data"]["rankFinancingCandidates"]["nodes"]
     assert nodes, "the demo has park firms that qualify for the park loan"
     fits = [n["fit"] for n in nodes]

@@ -176,13 +176,14 @@ def test_a_hidden_profile_is_invisible_to_other_roles(
     by_search = api.execute(TALENTS, {"search": hidden_name})
 
     # then
-    assert by_id == {"data": {"talent": None}}
-    assert by_node == {"data": {"node": None}}
+    assert by_id["data"] == {"talent": None} and "errors" not in by_id
+    assert by_node["data"] == {"node": None} and "errors" not in by_node
     assert by_search["data"]["talents"] == {"totalCount": 0, "edges": []}
 
 
 def test_a_hidden_profile_is_invisible_to_the_anonymous(anonymous_api_client: Any, hidden_talent: Any) -> None:
-    assert anonymous_api_client.execute(NODE, {"id": hidden_talent.talent_id}) == {"data": {"node": None}}
+    body = anonymous_api_client.execute(NODE, {"id": hidden_talent.talent_id})
+    assert body["data"] == {"node": None} and "errors" not in body
 
 
 def test_a_hidden_profile_is_visible_to_its_owner_and_admins(

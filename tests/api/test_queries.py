@@ -387,14 +387,15 @@ def test_node_fetches_an_application_for_its_talent_only(
 def test_node_of_an_unknown_job_is_null(anonymous_api_client: Any) -> None:
     body = anonymous_api_client.execute(NODE, {"id": encode_global_id("Job", 2**31 - 1)})
 
-    assert body == {"data": {"node": None}}
+    assert body["data"] == {"node": None} and "errors" not in body
 
 
 # -------------------------------------------------------------------- me
 
 
 def test_me_is_null_when_anonymous(anonymous_api_client: Any) -> None:
-    assert anonymous_api_client.execute(ME) == {"data": {"me": None}}
+    body = anonymous_api_client.execute(ME)
+    assert body["data"] == {"me": None} and "errors" not in body
 
 
 def test_me_shows_the_account_and_what_it_acts_for(
@@ -446,7 +447,7 @@ def test_talent_by_id_for_a_signed_in_account(judge_api_client: Any, talent_api_
 
     body = judge_api_client.execute(TALENT, {"id": talent_id})
 
-    assert body == {"data": {"talent": {"id": talent_id, "nameZh": "卢晨雨"}}}
+    assert body["data"] == {"talent": {"id": talent_id, "nameZh": "卢晨雨"}} and "errors" not in body
 
 
 # -------------------------------------------------------------- matching

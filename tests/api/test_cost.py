@@ -1,0 +1,308 @@
+"""Query cost analysis and throttling (api/graphql/cost.py, api/throttle.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+from graphql import parse
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from api.config import Settings
+from api.graphql.cost import QueryCostCalculator
+from api.graphql.pagination import encode_cursor
+from api.graphql.schema import schema
+from api.throttle import MemoryThrottle, RedisThrottle
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+JOBS_WITH_EMPLOYERS = "{ jobs(first: 20) { edges { node { title employer { legalName } } } } }"
+# pageInfo is always one object: requested and actual cost are both 2.
+TWO_POINTS = "{ jobs(first: 0) { pageInfo { hasNextPage } } }"
+# 1 + 100 x (1 edge + 1 job + (1 connection + 100 x (1 edge + 1 application))) = 20_301.
+NESTED_PAGES = "{ jobs(first: 100) { edges { node { applications(first: 100) { edges { node { id } } } } } } }"
+LOG_IN = 'mutation { logIn(email: "talent@demo.guilu", password: "guilu-demo") { token } }'
+
+
+def requested_cost(query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None) -> int:
+    calculator = QueryCostCalculator.for_document(
+        schema._schema, parse(query), operation_name=operation_name, variables=variables
+    )
+    assert calculator is not None
+    return calculator.requested()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def post(client: TestClient, query: str, token: str | None = None, **variables: Any) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+
+def throttled_app(settings: Settings, engine: Engine, clock: FakeClock, *, capacity: int, rate: float) -> Starlette:
+    app = create_app(settings.model_copy(update={"throttle_capacity": capacity, "throttle_restore_rate": rate}), engine)
+    app.state.query_throttle = MemoryThrottle(capacity, rate, clock=clock)
+    return app
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+# ------------------------------------------------------------------ the cost model
+
+
+@pytest.mark.parametrize(
+    ("query", "cost"),
+    [
+        # 1 connection + 20 x (1 edge + 1 job + 1 employer)
+        (JOBS_WITH_EMPLOYERS, 61),
+        # the page size goes to the lists under the connection, not to pageInfo; scalars are free
+        ("{ jobs { totalCount pageInfo { hasNextPage } nodes { id title } } }", 1 + 1 + 20),
+        ("{ jobs(first: 5) { edges { cursor node { id } } } }", 1 + 5 * 2),
+        # a list with its own size: resolveEnterprise's limit defaults to 5
+        ('{ resolveEnterprise(name: "厦门") { score enterprise { legalName } } }', 5 * 2),
+        ('{ resolveEnterprise(name: "厦门", limit: 2) { enterprise { legalName } } }', 2 * 2),
+        (NESTED_PAGES, 20_301),
+        # over 100 counts as 100: the field refuses larger pages before reading anything
+        ("{ jobs(first: 10000) { nodes { id } } }", 1 + 100),
+        # a mutation costs 10 plus its payload's objects (userErrors: an unsized list, one item)
+        ('mutation { logIn(email: "a@b.c", password: "x") { token userErrors { code } } }', 10 + 1),
+        # an interface costs as much as its costliest possible type
+        ('{ node(id: "x") { id ... on Job { employer { legalName } } ... on Talent { nameZh } } }', 1 + 1),
+        ("{ __typename }", 0),
+    ],
+)
+def test_cost_of_real_queries(query: str, cost: int) -> None:
+    assert requested_cost(query) == cost
+
+
+def test_fragments_and_inline_fragments_count_like_their_fields() -> None:
+    with_fragments = """
+    query Jobs { jobs(first: 20) { edges { node { ...JobFields } } } }
+    fragment JobFields on Job { title ... on Job { employer { ...EmployerFields } } }
+    fragment EmployerFields on Enterprise { legalName }
+    """
+    assert requested_cost(with_fragments) == requested_cost(JOBS_WITH_EMPLOYERS) == 61
+
+
+def test_fields_of_the_same_response_key_merge_and_aliases_count_apart() -> None:
+    merged = "{ jobs(first: 20) { edges { node { employer { id } employer { legalName } } } } }"
+    aliased = "{ jobs(first: 20) { edges { node { a: employer { id } b: employer { legalName } } } } }"
+    assert requested_cost(merged) == 61
+    assert requested_cost(aliased) == 1 + 20 * 4
+
+
+def test_variables_set_page_sizes_and_skip_include() -> None:
+    query = """
+    query Jobs($size: Int, $withEmployer: Boolean!) {
+      jobs(first: $size) { edges { node { title employer @include(if: $withEmployer) { legalName } } } }
+    }
+    """
+    assert requested_cost(query, {"size": 10, "withEmployer": True}) == 1 + 10 * 3
+    assert requested_cost(query, {"size": 10, "withEmployer": False}) == 1 + 10 * 2
+    # omitted or null: the argument's default page size
+    assert requested_cost(query, {"withEmployer": True}) == 61
+    assert requested_cost(query, {"size": None, "withEmployer": True}) == 61
+
+
+def test_the_operation_named_is_the_one_costed() -> None:
+    document = f"query Cheap {TWO_POINTS} query Dear {JOBS_WITH_EMPLOYERS}"
+    assert requested_cost(document, operation_name="Cheap") == 2
+    assert requested_cost(document, operation_name="Dear") == 61
+
+
+def test_actual_cost_counts_what_came_back() -> None:
+    calculator = QueryCostCalculator.for_document(schema._schema, parse(JOBS_WITH_EMPLOYERS))
+    assert calculator is not None
+    two_jobs = {"jobs": {"edges": [{"node": {"title": "a", "employer": {"legalName": "x"}}}] * 2}}
+    assert calculator.actual(two_jobs) == 1 + 2 * 3
+    no_employer = {"jobs": {"edges": [{"node": {"title": "a", "employer": None}}]}}
+    assert calculator.actual(no_employer) == 1 + 2
+
+
+# ------------------------------------------------------------------ over HTTP
+
+
+def test_every_response_reports_its_cost(client: TestClient, settings: Settings) -> None:
+    answered = post(client, JOBS_WITH_EMPLOYERS).json()
+    assert answered["data"]["jobs"]["edges"]
+    cost = answered["extensions"]["cost"]
+    jobs = len(answered["data"]["jobs"]["edges"])
+    assert cost["requestedQueryCost"] == 61
+    assert cost["actualQueryCost"] == 1 + 3 * jobs
+    status = cost["throttleStatus"]
+    assert status["maximumAvailable"] == settings.throttle_capacity
+    assert status["restoreRate"] == settings.throttle_restore_rate
+    assert 0 <= status["currentlyAvailable"] <= settings.throttle_capacity
+
+    mutation = post(client, LOG_IN).json()
+    assert mutation["extensions"]["cost"]["requestedQueryCost"] == 10
+
+    for broken in ("{ jobs { nope } }", "{ jobs(", NESTED_PAGES):
+        body = post(client, broken).json()
+        assert body["errors"], broken
+        assert body["extensions"]["cost"]["actualQueryCost"] == 0, broken
+        assert body["extensions"]["cost"]["throttleStatus"]["maximumAvailable"] == settings.throttle_capacity, broken
+
+
+def test_over_the_maximum_is_refused_before_any_resolver_runs(client: TestClient, engine: Engine) -> None:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        refused = post(client, NESTED_PAGES)
+        refused_statements = len(statements)
+        answered = post(client, "{ jobs(first: 2) { edges { node { id } } } }")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert refused.status_code == 200
+    body = refused.json()
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
+    assert "20301" in error["message"] and "1000" in error["message"]
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 20_301
+    assert refused_statements == 0
+    # the counter does see a query that runs
+    assert answered.json()["data"]["jobs"]
+    assert len(statements) > 0
+
+
+def test_the_maximum_comes_from_settings(settings: Settings, engine: Engine) -> None:
+    app = create_app(settings.model_copy(update={"max_query_cost": 60}), engine)
+    with TestClient(app) as client:
+        body = post(client, JOBS_WITH_EMPLOYERS).json()
+        assert body["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+        assert "61" in body["errors"][0]["message"] and "60" in body["errors"][0]["message"]
+        assert post(client, "{ jobs(first: 19) { edges { node { title employer { legalName } } } } }").json()["data"]
+
+
+# ------------------------------------------------------------------ throttling
+
+
+def test_a_client_is_throttled_until_its_bucket_refills(settings: Settings, engine: Engine, clock: FakeClock) -> None:
+    app = throttled_app(settings, engine, clock, capacity=5, rate=0.5)
+    with TestClient(app) as client:
+        first, second = post(client, TWO_POINTS).json(), post(client, TWO_POINTS).json()
+        assert first["data"] and second["data"]
+        assert [b["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] for b in (first, second)] == [3, 1]
+
+        refused = post(client, TWO_POINTS)
+        assert refused.status_code == 200
+        assert refused.headers["content-type"].startswith("application/json")
+        assert refused.headers["retry-after"] == "2"  # 1 point missing at 0.5 a second
+        body = refused.json()
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": "THROTTLED", "retryAfterSeconds": 2}
+        assert "retry in 2.0 s" in error["message"]
+        assert body["extensions"]["cost"]["actualQueryCost"] == 0
+        assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 1
+
+        clock.now += 2
+        again = post(client, TWO_POINTS)
+        assert again.json()["data"]
+        assert "retry-after" not in again.headers
+
+
+def test_unused_points_are_given_back(settings: Settings, engine: Engine, clock: FakeClock) -> None:
+    app = throttled_app(settings, engine, clock, capacity=1000, rate=1)
+    with TestClient(app) as client:
+        total = post(client, "{ jobs(first: 0) { totalCount } }").json()["data"]["jobs"]["totalCount"]
+        clock.now += 1000  # full again
+        near_the_end = encode_cursor(max(total - 3, 0))
+        body = post(
+            client, "query($after: String) { jobs(first: 100, after: $after) { nodes { id } } }", after=near_the_end
+        ).json()
+    jobs = len(body["data"]["jobs"]["nodes"])
+    assert 0 < jobs < 100
+    cost = body["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 101
+    assert cost["actualQueryCost"] == 1 + jobs
+    assert cost["throttleStatus"]["currentlyAvailable"] == 1000 - (1 + jobs)
+
+
+def test_anonymous_clients_are_throttled_by_address(settings: Settings, engine: Engine, clock: FakeClock) -> None:
+    app = throttled_app(settings, engine, clock, capacity=20, rate=0.01)
+    with (
+        TestClient(app, client=("203.0.113.7", 40000)) as first_address,
+        TestClient(app, client=("203.0.113.8", 40000)) as second_address,
+    ):
+        token = post(first_address, LOG_IN).json()["data"]["logIn"]["token"]  # 10 points from the address
+        for _ in range(5):
+            assert post(first_address, TWO_POINTS).json()["data"]
+        refused = post(first_address, TWO_POINTS).json()
+        assert refused["errors"][0]["extensions"]["code"] == "THROTTLED"
+
+        # another address has its own bucket, and so has a signed-in account at the throttled address
+        assert post(second_address, TWO_POINTS).json()["data"]
+        signed_in = post(first_address, TWO_POINTS, token=token).json()
+        assert signed_in["data"]
+        assert signed_in["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 18
+
+
+# ------------------------------------------------------------------ Redis
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        client.close()
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
+    yield REDIS_URL
+    client.close()
+
+
+def test_workers_share_buckets_through_redis(settings: Settings, engine: Engine, redis_url: str) -> None:
+    prefix = f"guilu-test-{uuid.uuid4().hex}:"
+    shared = settings.model_copy(
+        update={
+            "redis_url": redis_url,
+            "redis_key_prefix": prefix,
+            "throttle_capacity": 5,
+            "throttle_restore_rate": 0.01,
+        }
+    )
+    first_app, second_app = create_app(shared, engine), create_app(shared, engine)
+    assert isinstance(first_app.state.query_throttle, RedisThrottle)
+    with TestClient(first_app) as first_worker, TestClient(second_app) as second_worker:
+        try:
+            assert post(first_worker, TWO_POINTS).json()["data"]
+            assert post(second_worker, TWO_POINTS).json()["data"]
+            refused = post(first_worker, TWO_POINTS)
+            assert refused.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
+            assert int(refused.headers["retry-after"]) >= 90  # about 1 point missing at 0.01 a second
+        finally:
+            first_worker.portal.call(first_app.state.query_throttle.close)  # type: ignore[union-attr]
+            second_worker.portal.call(second_app.state.query_throttle.close)  # type: ignore[union-attr]
+
+    inspector = redis.Redis.from_url(redis_url)
+    try:
+        [key] = inspector.keys(prefix + "*")
+        assert key == f"{prefix}throttle:address:testclient".encode()
+        assert 0 < inspector.ttl(key) <= 501  # expires once the bucket would be full again
+        inspector.delete(key)
+    finally:
+        inspector.close()
