@@ -38,20 +38,25 @@ Abbreviations (``厦大`` for ``厦门大学``) are never invented: give them as
 Scale
 -----
 Candidates come from :func:`rapidfuzz.process.extract` over the distinct core
-keys with ``score_cutoff`` at the threshold (a linear scan in C++, no pairwise
-work in Python), limited to the keys whose length lets ``fuzz.ratio`` reach
-the threshold at all.  At 100,000 random Han names a query took about 33 ms
-(p50) here, most of it rapidfuzz converting the choice strings on every call;
-character-bigram blocking or a prepared choice array is the next step toward
-the 10 ms target.  ``add`` and ``remove`` are cheap; the choice lists are
-rebuilt lazily on the next query after a change.
+keys with ``score_cutoff`` at the threshold, one call per key length, and only
+over the keys that share enough characters with the query to reach the
+threshold at all (``fuzz.ratio`` is ``200 * lcs / (a + b)``, and a common
+subsequence is made of shared characters): a few vector operations over a
+count of each key's characters leave a few hundred keys of 100,000 to compare.
+At 100,000 generated enterprise names a query took about 2 ms of CPU (p50)
+here, against about 15 ms when every key of a reachable length was compared.
+``add`` and ``remove`` are cheap; the count tables are rebuilt lazily on the
+next query after a change.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from matching.company import canonical_company_name
@@ -88,6 +93,8 @@ HOMOPHONE_FACTOR: float = 0.95
 different characters): probably a typo, never as sure as the characters."""
 
 _CANDIDATES_PER_KEY = 50
+# A character held by at least one key in this many is counted densely (one count per key).
+_DENSE_SHARE = 16
 _PLACE_SHORT_FORMS = (
     ("福建省", "福建"),
     ("厦门市", "厦门"),
@@ -160,7 +167,7 @@ class OrganisationResolver:
         self._threshold = threshold
         self._records: dict[int, OrgRecord] = {}
         self._postings: dict[str, dict[str, set[_IndexedName]]] = {_HAN: {}, _LATIN: {}, _PINYIN: {}}
-        self._choices: dict[str, dict[int, list[str]]] = {}
+        self._tables: dict[str, _KeyTable] = {}
         for record in records:
             self.add(record)
 
@@ -185,7 +192,7 @@ class OrganisationResolver:
         self._records[record.id] = record
         for space, key, entry in _record_keys(record):
             self._postings[space].setdefault(key, set()).add(entry)
-        self._choices.clear()
+        self._tables.clear()
 
     def remove(self, record_id: int) -> None:
         """Forget the record with id ``record_id``.
@@ -201,7 +208,7 @@ class OrganisationResolver:
             entries.discard(entry)
             if not entries:
                 del self._postings[space][key]
-        self._choices.clear()
+        self._tables.clear()
 
     def resolve(self, name: str, *, limit: int = 5) -> list[OrgMatch]:
         """The organisations ``name`` most likely means, best first.
@@ -240,8 +247,11 @@ class OrganisationResolver:
 
     def _candidates(self, query_key: _QueryKey) -> list[tuple[_IndexedName, float]]:
         postings = self._postings[query_key.space]
+        table = self._tables.get(query_key.space)
+        if table is None:
+            table = self._tables[query_key.space] = _KeyTable(postings)
         found: list[tuple[_IndexedName, float]] = []
-        for choices in self._choices_within_reach(query_key):
+        for choices in table.within_reach(query_key.key, self._threshold):
             for key, score, _ in process.extract(
                 query_key.key,
                 choices,
@@ -253,24 +263,60 @@ class OrganisationResolver:
                 found.extend((entry, exact_score) for entry in postings[key])
         return found
 
-    def _choices_within_reach(self, query_key: _QueryKey) -> list[list[str]]:
-        """The keys, by length, whose length allows a ratio at or above the threshold.
 
-        ``fuzz.ratio`` is at most ``200 * min(a, b) / (a + b)``, so only keys
-        whose length is close to the query's can reach the threshold.
+class _KeyTable:
+    """The keys of one space, sorted by length then text, and the characters each holds.
+
+    ``fuzz.ratio`` is ``200 * lcs / (a + b)`` for lengths ``a`` and ``b``, and
+    a common subsequence is made of shared characters (counted with
+    repetition), so a key can reach the threshold only when ``200 * shared >=
+    threshold * (a + b)``.  Counting what each key shares with a query is a few
+    vector operations: a character held by many keys keeps a count per key
+    (dense), a rarer one the keys that hold it and their counts (sparse).
+    """
+
+    def __init__(self, postings: dict[str, set[_IndexedName]]) -> None:
+        self.keys = sorted(postings, key=lambda key: (len(key), key))
+        self.lengths = np.array([len(key) for key in self.keys], dtype=np.int32)
+        holders: dict[str, tuple[list[int], list[int]]] = {}
+        for position, key in enumerate(self.keys):
+            for char, count in Counter(key).items():
+                positions, counts = holders.setdefault(char, ([], []))
+                positions.append(position)
+                counts.append(count)
+        self.dense: dict[str, npt.NDArray[np.int32]] = {}
+        self.sparse: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = {}
+        for char, (positions, counts) in holders.items():
+            if len(positions) * _DENSE_SHARE >= len(self.keys):
+                column = np.zeros(len(self.keys), dtype=np.int32)
+                column[positions] = counts
+                self.dense[char] = column
+            else:
+                self.sparse[char] = (np.array(positions, dtype=np.int64), np.array(counts, dtype=np.int32))
+
+    def within_reach(self, query: str, threshold: float) -> list[list[str]]:
+        """The keys that may score at least ``threshold`` against ``query``, one list per length, shortest first.
+
+        Each list keeps the order of the keys of that length: only keys that
+        cannot reach the threshold are left out.
         """
-        by_length = self._choices.get(query_key.space)
-        if by_length is None:
-            by_length = {}
-            for key in sorted(self._postings[query_key.space]):
-                by_length.setdefault(len(key), []).append(key)
-            self._choices[query_key.space] = by_length
-        size = len(query_key.key)
-        if self._threshold <= 0:
-            return list(by_length.values())
-        shortest = size * self._threshold / (200.0 - self._threshold)
-        longest = size * (200.0 - self._threshold) / self._threshold
-        return [keys for length, keys in sorted(by_length.items()) if shortest <= length <= longest]
+        shared = np.zeros(len(self.keys), dtype=np.int32)
+        for char, wanted in Counter(query).items():
+            if char in self.dense:
+                shared += np.minimum(self.dense[char], wanted)
+            elif char in self.sparse:
+                positions, counts = self.sparse[char]
+                shared[positions] += np.minimum(counts, wanted)
+        reachable = np.flatnonzero(shared * 200.0 >= threshold * (self.lengths + len(query)))
+        groups: list[list[str]] = []
+        previous = -1
+        for position in reachable.tolist():
+            key = self.keys[position]
+            if len(key) != previous:
+                groups.append([])
+                previous = len(key)
+            groups[-1].append(key)
+        return groups
 
 
 def _record_keys(record: OrgRecord) -> list[tuple[str, str, _IndexedName]]:

@@ -51,11 +51,13 @@ An inverted index maps Latin words, Han characters and character pairs,
 pinyin syllables and employer cores to job ids.  Typos are expanded over the
 *vocabulary* (the distinct words, and the pinyin of short Han runs) with
 :func:`rapidfuzz.process.extract`, never over every job; only the jobs found
-that way are scored.  A Han term's candidates are narrowed further to the jobs
-whose character pairs and syllables make some kind of match possible at all.
-While scoring, each field is matched once per query (jobs share titles,
-employers and skills), and the fields after an exact match worth at least
-their weight are skipped; none of this changes a score.
+that way are scored; the pinyin runs compared with a term are first narrowed,
+exactly, to those sharing enough letters with it.  A Han term's candidates
+are narrowed further to the jobs whose character pairs and syllables make some
+kind of match possible at all.  While scoring, each field is matched once per
+query (jobs share titles, employers and skills: equal texts are one segment
+object), and the fields after an exact match worth at least their weight are
+skipped; none of this changes a score.
 """
 
 from __future__ import annotations
@@ -66,9 +68,12 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from matching.company import canonical_company_name
@@ -158,7 +163,9 @@ class SearchHit:
     match_kind: MatchKind
 
 
-@dataclass(frozen=True, slots=True)
+# Segments and terms are keys of the per-query match memo: hashed by identity, and equal segments are one
+# object (:func:`_segment` is cached), so a lookup never compares their contents.
+@dataclass(frozen=True, slots=True, eq=False)
 class _Segment:
     text: str
     words: tuple[str, ...]
@@ -175,7 +182,7 @@ class _Indexed:
     keys: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Term:
     text: str
     han: bool
@@ -208,6 +215,7 @@ class JobSearchIndex:
         self._docs: dict[int, _Indexed] = {}
         self._postings: dict[str, set[int]] = {}
         self._vocabulary: dict[str, list[str]] | None = None
+        self._run_letters: tuple[dict[str, int], npt.NDArray[np.int32], npt.NDArray[np.int32]] | None = None
         for doc in docs:
             self.add(doc)
 
@@ -226,6 +234,7 @@ class JobSearchIndex:
         for key in indexed.keys:
             self._postings.setdefault(key, set()).add(doc.id)
         self._vocabulary = None
+        self._run_letters = None
 
     def remove(self, doc_id: int) -> None:
         """Forget the job with id ``doc_id``.
@@ -242,6 +251,7 @@ class JobSearchIndex:
             if not ids:
                 del self._postings[key]
         self._vocabulary = None
+        self._run_letters = None
 
     def search(self, query: str, *, limit: int | None = 50) -> list[SearchHit]:
         """Jobs matching ``query``, best first.
@@ -311,13 +321,12 @@ class JobSearchIndex:
             if len(term.text) >= MIN_FUZZY_LENGTH:
                 for run, _, _ in process.extract(
                     term.text,
-                    vocabulary["runs"],
+                    self._runs_sharing_letters(term.text),
                     scorer=fuzz.partial_ratio,
                     score_cutoff=FUZZY_THRESHOLD,
                     limit=None,
                 ):
-                    if len(run) >= len(term.text) - 1:
-                        ids |= self._postings["r:" + run]
+                    ids |= self._postings["r:" + run]
         return ids
 
     def _han_candidates(self, term: str) -> set[int]:
@@ -381,6 +390,32 @@ class JobSearchIndex:
             ids |= found
         return ids
 
+    def _runs_sharing_letters(self, text: str) -> list[str]:
+        """The pinyin runs that may have a :func:`rapidfuzz.fuzz.partial_ratio` to ``text`` of
+        :data:`FUZZY_THRESHOLD` or more.
+
+        ``partial_ratio`` is the ``fuzz.ratio`` of the shorter string (``n``
+        letters) with a window of the longer one (at most ``n`` letters), and
+        ``ratio`` is ``200 * lcs / (n + window)``; so at 80 the two share at
+        least ``2n / 3`` letters counted with repetition (a common subsequence
+        is made of shared letters).  Runs two letters or more shorter than
+        ``text`` are not wanted either.  The test is a few vector operations
+        over one count table (letters by run); only the runs passing it are
+        compared.
+        """
+        runs = self._vocab()["runs"]
+        if self._run_letters is None:
+            self._run_letters = _letter_table(runs)
+        rows, counts, lengths = self._run_letters
+        shared = np.zeros(len(runs), dtype=np.int32)
+        for letter, wanted in Counter(text).items():
+            row = rows.get(letter)
+            if row is not None:
+                shared += np.minimum(counts[row], wanted)
+        shortest = np.minimum(lengths, len(text))
+        keep = (shared * (200.0 - FUZZY_THRESHOLD) >= shortest * FUZZY_THRESHOLD) & (lengths >= len(text) - 1)
+        return [runs[i] for i in np.flatnonzero(keep)]
+
     def _intersect(self, keys: list[str]) -> set[int]:
         if not keys:
             return set()
@@ -407,10 +442,25 @@ class JobSearchIndex:
 # Indexing ------------------------------------------------------------------
 
 
+def _letter_table(values: list[str]) -> tuple[dict[str, int], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Rows by letter, each letter's count in each value (letters by values), and the values' lengths."""
+    rows: dict[str, int] = {}
+    cells: list[tuple[int, int, int]] = []
+    for position, value in enumerate(values):
+        for letter, count in Counter(value).items():
+            cells.append((rows.setdefault(letter, len(rows)), position, count))
+    counts = np.zeros((len(rows), len(values)), dtype=np.int32)
+    if cells:
+        letters, positions, found = np.array(cells, dtype=np.int32).T
+        counts[letters, positions] = found
+    return rows, counts, np.array([len(value) for value in values], dtype=np.int32)
+
+
 def _join_han(text: str) -> str:
     return _HAN_GAP.sub("", text)
 
 
+@lru_cache(maxsize=1 << 18)
 def _segment(text: str) -> _Segment:
     normalised = _join_han(normalize_text(text))
     words: list[str] = []

@@ -1,8 +1,9 @@
 """The shortcuts that keep job search fast change no result.
 
 A query is scored only against the jobs its candidate generation returns, and
-each field of a job is matched once per query even when many jobs share it.
-These properties compare both with the plain per-job scoring of every job.
+each field of a job is matched once per query even when many jobs share it;
+pinyin runs are compared with a query only when they share enough letters.
+These properties compare each with the plain comparison of everything.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from matching.normalise import normalize_text
 from matching.search import (
@@ -18,6 +20,7 @@ from matching.search import (
     _KIND_BY_RANK,
     _SHORT_FIELDS,
     FIELD_WEIGHTS,
+    FUZZY_THRESHOLD,
     JobSearchIndex,
     SearchDoc,
     SearchHit,
@@ -65,6 +68,22 @@ def test_han_candidates_hold_every_job_the_term_matches(docs: list[SearchDoc], t
     for doc_id, indexed in index._docs.items():
         if any(_match_han(term, indexed.fields[field]) is not None for field in _FIELDS):
             assert doc_id in candidates
+
+
+@settings(max_examples=100)
+@given(_DOCS, st.text(alphabet="shujgonchfxiae", min_size=1, max_size=14))
+def test_runs_sharing_letters_hold_every_run_similar_enough(docs: list[SearchDoc], text: str) -> None:
+    # given
+    index = JobSearchIndex(docs)
+
+    # when
+    kept = index._runs_sharing_letters(text)
+
+    # then
+    runs = index._vocab()["runs"]
+    similar = [run for run in runs if len(run) >= len(text) - 1 and fuzz.partial_ratio(text, run) >= FUZZY_THRESHOLD]
+    assert set(similar) <= set(kept)
+    assert kept == [run for run in runs if run in set(kept)]
 
 
 @settings(max_examples=60)
