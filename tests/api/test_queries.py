@@ -529,7 +529,6 @@ def test_recommend_jobs_for_someone_else_is_forbidden(talent_api_client: Any, ju
     assert _code(body) == "FORBIDDEN"
 
 
-
 TALENTS_WISHING = """
 query Wishing($industry: IndustryChain!, $search: String) {
   talents(search: $search, filter: { wishedIndustry: $industry }, first: 100) {
