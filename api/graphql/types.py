@@ -145,18 +145,26 @@ class Enterprise(Node):
         return resolved(found, lambda result: EnterpriseCredit.from_service(_existing(result)))
 
     @strawberry.field(
-        description="Every public credit record of the enterprise, active, expired and repaired, newest first."
+        description="The enterprise's credit records, newest first: those in their publicity period for everyone; "
+        "expired and repaired ones too for credit officers, admins and the enterprise's own accounts."
     )
     def credit_history(self, info: Info) -> list[Annotated[CreditRecord, strawberry.lazy("api.graphql.credit")]]:
         from api.graphql.credit import CreditRecord
+        from api.services.credit import record_state
+        from matching.credit import RecordStatus
 
         assert self.row.id is not None
+        viewer = info.context.viewer
+        full = viewer is not None and (
+            viewer.role in (enums.Role.ADMIN, enums.Role.CREDIT_OFFICER) or viewer.enterprise_id == self.row.id
+        )
         found = info.context.loaders.credit_records_by_enterprise_id.get(self.row.id)
         return resolved(
             found,
             lambda rows: [
                 CreditRecord.from_model(r)
                 for r in sorted(rows, key=lambda r: (r.publicity_start, r.id or 0), reverse=True)
+                if full or record_state(r) is RecordStatus.ACTIVE
             ],
         )
 

@@ -157,16 +157,16 @@ def test_verified_employers_only_filters_out_an_unverified_employer(
 
 
 def test_the_demo_shows_every_level_and_keeps_repaired_and_expired_records_in_the_history(
-    anonymous_api_client: Any,
+    credit_api_client: Any,
 ) -> None:
-    # given
+    # given a credit officer, who reads records beyond their publicity period too
     query = (
         "query($s: String!) { enterprises(search: $s, first: 1) { nodes { legalName credit { level verified } "
         "creditHistory { kind status repairedOn } } } }"
     )
 
     def first(name: str) -> dict[str, Any]:
-        node: dict[str, Any] = anonymous_api_client.execute(query, {"s": name})["data"]["enterprises"]["nodes"][0]
+        node: dict[str, Any] = credit_api_client.execute(query, {"s": name})["data"]["enterprises"]["nodes"][0]
         return node
 
     # when
@@ -180,6 +180,24 @@ def test_the_demo_shows_every_level_and_keeps_repaired_and_expired_records_in_th
     assert [r["status"] for r in penalties] == ["REPAIRED"] and penalties[0]["repairedOn"]
     assert repaired["credit"]["verified"] is True
     assert [r["status"] for r in expired["creditHistory"] if r["kind"] == "PENALTY_MINOR"] == ["EXPIRED"]
+
+
+def test_records_beyond_their_publicity_are_shown_only_to_credit_officers_admins_and_the_enterprise(
+    anonymous_api_client: Any, employer_api_client: Any, admin_api_client: Any, credit_api_client: Any
+) -> None:
+    # given an enterprise with a repaired and an active record, and one with an expired record
+    query = "query($s: String!) { enterprises(search: $s, first: 1) { nodes { creditHistory { kind status } } } }"
+
+    def statuses(api: Any, name: str) -> set[str]:
+        nodes = api.execute(query, {"s": name})["data"]["enterprises"]["nodes"]
+        return {record["status"] for record in nodes[0]["creditHistory"]}
+
+    # then: the public sees records in their publicity period only; officers and admins see all
+    for name, hidden in (("鹭曜视觉科技", "REPAIRED"), ("厦门星屿云计算有限公司", "EXPIRED")):
+        assert hidden not in statuses(anonymous_api_client, name)
+        assert hidden not in statuses(employer_api_client, name)  # another enterprise's employer
+        assert hidden in statuses(admin_api_client, name)
+        assert hidden in statuses(credit_api_client, name)
 
 
 def test_repair_flips_verification_and_recommendations_at_once(
