@@ -32,7 +32,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import exports
+from api import exports, observability
 from api.config import Settings, get_settings
 from api.db import create_db_engine
 from api.graphql.context import Context
@@ -310,7 +310,13 @@ class GuiluGraphQL(GraphQL[Context, None]):
             raise RequestRefused(400, "no GraphQL query found in the request", code="BAD_REQUEST") from None
         except TimeoutError:
             request_id = request_id_of(request.scope)
-            log.warning("operation %s stopped after %g s (request %s)", request_data.operation_name, limit, request_id)
+            log.warning(
+                "operation %s stopped after %g s (request %s)",
+                request_data.operation_name,
+                limit,
+                request_id,
+                extra={"request_id": request_id},
+            )
             error = GraphQLError(
                 f"The operation took longer than {limit:g} s and was stopped.",
                 extensions={"code": "TIMEOUT", "requestId": request_id},
@@ -405,6 +411,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             # Subscriptions (graphql-transport-ws); with several workers the live feed needs a shared channel.
             WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", observability.readyz, methods=["GET"]),
+            Route("/metrics", observability.metrics, methods=["GET"]),
             # Streamed CSV / JSON Lines for lists too long for a GraphQL page (see api/exports.py).
             Route(
                 "/exports/jobs/{job_id}/candidates.{format}",

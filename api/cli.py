@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -65,7 +65,20 @@ def serve(
         console.print(f"demo data: {report.total} rows added" if report.total else "demo data: already loaded")
     engine.dispose()
     console.print(f"Guilu on http://{host}:{port}/graphql ({settings.database_url.split('://')[0]})")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    log_config: dict[str, Any] | None = None
+    if settings.log_format == "json":
+        from api.observability import json_log_config
+
+        log_config = json_log_config()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        **({"log_config": log_config} if log_config else {}),
+    )
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -60,6 +61,9 @@ class Settings(BaseSettings):
         default=None, description="redis://host:port/db: throttle buckets shared by every worker; in process if unset."
     )
     redis_key_prefix: str = Field(default="guilu:", description="Put before every key Guilu writes to Redis.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`json`: every log record of `guilu serve` as one JSON object per line."
+    )
     production: bool = Field(
         default=False,
         description="Production mode: refuses to start without a real secret or in demo mode; "

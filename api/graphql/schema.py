@@ -33,6 +33,7 @@ from api.graphql.headhunting import HeadhuntingMutation, HeadhuntingQuery
 from api.graphql.mutations import Mutation as CoreMutation
 from api.graphql.queries import Query as CoreQuery
 from api.graphql.types import Application, Enterprise, Job, Talent
+from api.observability import OperationMetrics
 from api.transport import request_id_of
 
 __all__ = ["MAX_ALIASES", "MAX_QUERY_DEPTH", "MAX_TOKENS", "build_schema", "schema"]
@@ -76,6 +77,7 @@ class _MaskUnexpectedErrors(MaskErrors):
             ".".join(map(str, error.path or ())) or "-",
             request_id,
             exc_info=(type(original), original, original.__traceback__) if original is not None else None,
+            extra={"request_id": request_id},
         )
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
@@ -138,6 +140,7 @@ def build_schema(*, introspection: bool = True, field_suggestions: bool = True) 
         Keep graphql-core's "Did you mean ...?" hints in validation and variable errors.
     """
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        OperationMetrics,  # outermost: counts and times every operation, refused ones included
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=1024),
         lambda: _CachedValidation(hide_suggestions=not field_suggestions),
@@ -146,7 +149,7 @@ def build_schema(*, introspection: bool = True, field_suggestions: bool = True) 
         QueryCost,  # cost and throttling before execution, extensions.cost on every response
     ]
     if not introspection:
-        extensions.insert(3, DisableIntrospection)
+        extensions.insert(4, DisableIntrospection)
     return _Schema(
         query=Query,
         mutation=Mutation,

@@ -13,6 +13,7 @@ worker sees every committed change on its next request.
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
@@ -42,6 +43,7 @@ from api.models import (
     TalentSkill,
 )
 from api.models.enums import JobStatus
+from api.observability import observe_matching
 from matching.candidates import CandidateIndex, Ranking
 from matching.normalise import name_pinyin, normalize_text
 from matching.profiles import Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
@@ -51,13 +53,16 @@ from matching.search import JobSearchIndex, SearchDoc, SearchHit
 from matching.vocabulary import SkillVocabulary
 
 __all__ = [
+    "IndexState",
     "candidates_for_job",
+    "index_states",
     "jobs_for_talent",
     "resolve_enterprise_name",
     "search_jobs",
     "search_talents",
     "talents_wishing",
     "vocabulary",
+    "warm_indexes",
 ]
 
 T = TypeVar("T")
@@ -95,6 +100,12 @@ class _WatermarkCache(Generic[T]):
         self._update = update
         self._cached: _Cached[T] = _Cached()
         self._lock = Lock()
+        # When the value last caught up with the data (monotonic seconds), for /readyz and /metrics.
+        self.synced_at: float | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._cached.value is not None
 
     def get(self, session: Session) -> T:
         mark = self._watermark(session)
@@ -105,6 +116,7 @@ class _WatermarkCache(Generic[T]):
             elif cached.watermark != mark:
                 value = self._update(session, cached.value, cached.watermark) if self._update else self._build(session)
                 self._cached = _Cached(mark, value)
+            self.synced_at = time.monotonic()
             assert self._cached.value is not None
             return self._cached.value
 
@@ -363,7 +375,9 @@ def candidates_for_job(session: Session, job: Job, *, limit: int | None = None, 
     applicants = session.exec(select(Application.talent_id).where(Application.job_id == job.id)).all()
     hidden = [talent_id for talent_id in applicants if talent_id not in index]
     extra = iter_talent_profiles(session, hidden) if hidden else ()
-    return index.rank(job_profiles(session, [job])[job.id], limit=limit, offset=offset, extra=extra)
+    profile = job_profiles(session, [job])[job.id]
+    with observe_matching("rank_candidates"):
+        return index.rank(profile, limit=limit, offset=offset, extra=extra)
 
 
 def jobs_for_talent(
@@ -443,7 +457,9 @@ _job_search = _WatermarkCache(_jobs_and_employers_mark, _job_search_index, _upda
 
 def search_jobs(session: Session, query: str) -> list[SearchHit]:
     """Jobs matching ``query``, best first (exact above prefix above fuzzy)."""
-    return _job_search.get(session).search(query, limit=None)
+    index = _job_search.get(session)
+    with observe_matching("search_jobs"):
+        return index.search(query, limit=None)
 
 
 # ------------------------------------------------------ enterprise resolution
@@ -463,7 +479,9 @@ _resolver = _WatermarkCache(lambda s: _table_mark(s, Enterprise), _enterprise_re
 
 def resolve_enterprise_name(session: Session, name: str, *, limit: int) -> list[OrgMatch]:
     """Confident matches of ``name`` among registered enterprises, best first."""
-    return _resolver.get(session).resolve(name, limit=limit)
+    resolver = _resolver.get(session)
+    with observe_matching("resolve_enterprise"):
+        return resolver.resolve(name, limit=limit)
 
 
 # ------------------------------------------------------------ talent search
@@ -525,3 +543,41 @@ def search_talents(session: Session, query: str) -> list[int]:
         ):
             hits.append(keys.id)
     return hits
+
+
+# ------------------------------------------------------------ index states
+
+
+@dataclass(frozen=True, slots=True)
+class IndexState:
+    """Whether one of the process's matching indexes is built, how large it is and when it last caught up."""
+
+    name: str
+    loaded: bool
+    entries: int
+    synced_seconds_ago: float | None
+
+
+def index_states() -> list[IndexState]:
+    """The state of every matching index of this process (nothing is built by asking)."""
+    now = time.monotonic()
+    caches: list[tuple[str, _WatermarkCache[Any]]] = [
+        ("candidates", _candidates),
+        ("job_search", _job_search),
+        ("enterprise_resolver", _resolver),
+    ]
+    return [
+        IndexState(
+            name=name,
+            loaded=cache.loaded,
+            entries=len(cache._cached.value) if cache._cached.value is not None else 0,
+            synced_seconds_ago=None if cache.synced_at is None else now - cache.synced_at,
+        )
+        for name, cache in caches
+    ]
+
+
+def warm_indexes(session: Session) -> None:
+    """Build (or bring up to date) every matching index of this process."""
+    for cache in (_candidates, _job_search, _resolver):
+        cache.get(session)
