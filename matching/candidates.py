@@ -399,10 +399,9 @@ class CandidateIndex:
         cached = self._expansions.get(key)
         if cached is None:
             best = np.zeros(len(self._field_norms))
-            choices = [norm for norm in self._field_norms]
-            usable = [i for i, norm in enumerate(choices) if norm]
+            usable = [i for i, norm in enumerate(self._field_norms) if norm]
             if usable:
-                matrix = _field_matrix([norm for _, norm in view.fields], [choices[i] for i in usable])
+                matrix = _field_matrix([norm for _, norm in view.fields], [self._field_norms[i] for i in usable])
                 best[usable] = matrix.max(axis=0)
             found = {i: float(v) for i, v in enumerate(best.tolist()) if v > 0}
             cached = _cache(self._expansions, key, _Expansion(found))
@@ -632,7 +631,9 @@ class _Search:
         view = self.view
         top = _Top(self.index._ids, k)
         # Hard requirements other than skills are cheap masks: failing rows are never scored.
-        self.alive = self.alive & self._meets_hard_requirements()
+        meets = self._meets_hard_requirements()
+        if meets is not True:
+            self.alive = self.alive & meets
         if "required_skills" in view.profile.hard and view.required:
             # Only rows holding every required skill are eligible; they all hold the rarest one.
             rarest = min(range(self.required_count), key=lambda i: self.held_by[i])

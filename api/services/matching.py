@@ -104,8 +104,9 @@ class _WatermarkCache(Generic[T]):
         self.synced_at: float | None = None
 
     @property
-    def loaded(self) -> bool:
-        return self._cached.value is not None
+    def current(self) -> T | None:
+        """The value as last brought up to date (None before the first use); nothing is read or built."""
+        return self._cached.value
 
     def get(self, session: Session) -> T:
         mark = self._watermark(session)
@@ -150,8 +151,12 @@ def _degree(value: str | None) -> Degree | None:
     return Degree[value.upper()] if value else None
 
 
+def _language(language: str, level: str) -> LanguageSkill:
+    return LanguageSkill(language, LanguageLevel[level.upper()])
+
+
 def _languages(rows: Iterable[TalentLanguage | JobLanguage]) -> tuple[LanguageSkill, ...]:
-    return tuple(LanguageSkill(r.language, LanguageLevel[r.level.upper()]) for r in rows)
+    return tuple(_language(r.language, r.level) for r in rows)
 
 
 def _group(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
@@ -219,19 +224,15 @@ def _profiles_from(
     education: _Follower,
     languages: _Follower,
 ) -> Iterator[TalentProfile]:
-    degree_of = {name.lower(): degree for name, degree in Degree.__members__.items()}
-    level_of = {name.lower(): level for name, level in LanguageLevel.__members__.items()}
     for talent_id, years, city, wished_cities, wished_industries in talents:
         studies = education.rows_of(talent_id)
-        degrees = [degree_of[degree.lower()] for degree, _ in studies if degree]
+        degrees = [d for d in (_degree(degree) for degree, _ in studies) if d is not None]
         yield TalentProfile(
             id=talent_id,
             skills=tuple(name for (name,) in skills.rows_of(talent_id)),
             highest_degree=max(degrees, default=None),
             fields_of_study=tuple(field for _, field in studies if field),
-            languages=tuple(
-                LanguageSkill(language, level_of[level.lower()]) for language, level in languages.rows_of(talent_id)
-            ),
+            languages=tuple(_language(language, level) for language, level in languages.rows_of(talent_id)),
             years_experience=float(years),
             current_city=city,
             wished_cities=_listed(wished_cities),
@@ -309,28 +310,31 @@ def job_profiles(session: Session, jobs: list[Job]) -> dict[int, JobProfile]:
     }
 
 
-def _all_talent_profiles(session: Session) -> dict[int, TalentProfile]:
-    return talent_profiles(session)
-
-
 def _open_job_profiles(session: Session) -> dict[int, JobProfile]:
     return job_profiles(session, list(session.exec(select(Job).where(Job.status == JobStatus.OPEN))))
 
 
-def _update_talent_profiles(
-    session: Session, profiles: dict[int, TalentProfile], mark: Watermark
-) -> dict[int, TalentProfile]:
-    changed = list(session.exec(select(Talent.id).where(col(Talent.updated_at) >= _since(mark, 1))))
-    return {**profiles, **talent_profiles(session, changed)}
+def _wished_industries(session: Session, since: datetime | None = None) -> dict[int, tuple[str, ...]]:
+    """Talent id -> wished industry chains (of the talents changed since ``since``, or of all)."""
+    query = select(Talent.id, Talent.wished_industries)
+    if since is not None:
+        query = query.where(col(Talent.updated_at) >= since)
+    return {talent_id: tuple(wished) for talent_id, wished in session.exec(query)}
 
 
-_talents = _WatermarkCache(lambda s: _table_mark(s, Talent), _all_talent_profiles, _update_talent_profiles)
+def _update_wished_industries(
+    session: Session, wished: dict[int, tuple[str, ...]], mark: Watermark
+) -> dict[int, tuple[str, ...]]:
+    return {**wished, **_wished_industries(session, _since(mark, 1))}
+
+
+_wished = _WatermarkCache(lambda s: _table_mark(s, Talent), _wished_industries, _update_wished_industries)
 _open_jobs = _WatermarkCache(lambda s: _table_mark(s, Job), _open_job_profiles)
 
 
 def talents_wishing(session: Session, industry: str) -> list[int]:
-    """Ids of talents who wish to work in ``industry`` (a chain code), from the cached profiles."""
-    return [tid for tid, p in _talents.get(session).items() if industry in p.wished_industries]
+    """Ids of talents who wish to work in ``industry`` (a chain code), from the cached wishes."""
+    return [tid for tid, wished in _wished.get(session).items() if industry in wished]
 
 
 def _candidate_index(session: Session) -> CandidateIndex:
@@ -569,8 +573,8 @@ def index_states() -> list[IndexState]:
     return [
         IndexState(
             name=name,
-            loaded=cache.loaded,
-            entries=len(cache._cached.value) if cache._cached.value is not None else 0,
+            loaded=cache.current is not None,
+            entries=len(cache.current) if cache.current is not None else 0,
             synced_seconds_ago=None if cache.synced_at is None else now - cache.synced_at,
         )
         for name, cache in caches
