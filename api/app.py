@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 from starlette.applications import Starlette
@@ -34,7 +35,13 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api import exports, observability
 from api.config import Settings, get_settings
-from api.db import create_db_engine
+from api.db import (
+    DATABASE_RETRY_AFTER_S,
+    DATABASE_UNAVAILABLE,
+    DATABASE_UNAVAILABLE_MESSAGE,
+    create_db_engine,
+    database_unavailable,
+)
 from api.graphql.context import Context
 from api.graphql.cost import retry_after_header
 from api.graphql.schema import build_schema
@@ -190,8 +197,11 @@ class GuiluGraphQL(GraphQL[Context, None]):
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
-        if isinstance(response_data, Mapping) and (retry_after := retry_after_header(response_data)) is not None:
-            response.headers["Retry-After"] = retry_after
+        if isinstance(response_data, Mapping):
+            if (retry_after := retry_after_header(response_data)) is not None:
+                response.headers["Retry-After"] = retry_after
+            elif _database_was_unavailable(response_data):
+                response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
         return response
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
@@ -328,6 +338,8 @@ class GuiluGraphQL(GraphQL[Context, None]):
         (500 when it was an unexpected failure); under ``application/json`` it stays 200."""
         response = await super().process_result(request, result)
         state = request.scope.setdefault("state", {})
+        if _database_was_unavailable(response):
+            state["graphql_status"] = 503  # under either media type: the request was not served, retry it
         if state.get("graphql_media_type") == GRAPHQL_RESPONSE_JSON and _is_request_error(result):
             response.pop("data", None)
             unexpected = any(
@@ -357,6 +369,8 @@ class GuiluGraphQL(GraphQL[Context, None]):
             if response.media_type == JSON and media_type == GRAPHQL_RESPONSE_JSON:
                 response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
                 response.status_code = state.get("graphql_status", response.status_code)
+            elif state.get("graphql_status") == 503:
+                response.status_code = 503
         await response(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -376,10 +390,29 @@ class GuiluGraphQL(GraphQL[Context, None]):
                 await super().__call__(scope, receive, send)
         except _TokenRefused as refused:
             await unauthenticated_response(refused.error)(scope, receive, send)
+        except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
+            # Raised before execution (loading the signed-in account); inside it the error mask says the same.
+            if not database_unavailable(error) or scope["type"] != "http":
+                raise
+            log.warning("database unavailable (request %s): %s", request_id_of(scope), type(error).__name__)
+            media_type = scope["state"].get("graphql_media_type", GRAPHQL_RESPONSE_JSON)
+            response = error_response(
+                503,
+                DATABASE_UNAVAILABLE_MESSAGE,
+                code=DATABASE_UNAVAILABLE,
+                media_type=media_type,
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+            )
+            await response(scope, receive, send)
         finally:
             ctx = scope.get("state", {}).pop("guilu_context", None)
             if ctx is not None:
                 ctx.close()
+
+
+def _database_was_unavailable(response_data: Mapping[str, Any]) -> bool:
+    errors = response_data.get("errors") or ()
+    return any((error.get("extensions") or {}).get("code") == DATABASE_UNAVAILABLE for error in errors)
 
 
 def _pool_capacity(engine: Engine) -> int:

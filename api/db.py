@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from api import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
-__all__ = ["create_db_engine", "init_db", "session_scope"]
+__all__ = ["DATABASE_UNAVAILABLE", "create_db_engine", "database_unavailable", "init_db", "session_scope"]
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
@@ -57,3 +60,29 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# The error code, message and Retry-After (seconds) of a request that failed because the database could not serve it.
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable at the moment; retry shortly."
+DATABASE_RETRY_AFTER_S = 1
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` says the database could not serve the request for now, not that the request was wrong.
+
+    PostgreSQL: the connection failed or was lost (server down, restarting, shutting down), or the server
+    cancelled the transaction to be retried (deadlock, serialization failure, statement timeout): psycopg's
+    ``OperationalError`` family.  SQLite: the file stayed locked past the busy timeout.  Either: no pooled
+    connection came free in time.
+    """
+    if isinstance(error, sa_exc.TimeoutError):
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if isinstance(original, psycopg.OperationalError):
+        return True
+    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)

@@ -25,6 +25,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.tools import merge_types
 
+from api.db import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, database_unavailable
 from api.graphql.cost import QueryCost
 from api.graphql.credit import CreditMutation, CreditQuery
 from api.graphql.cup import CupMutation, CupQuery, CupSubscription
@@ -66,12 +67,30 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 class _MaskUnexpectedErrors(MaskErrors):
-    """Masks unexpected errors as ``INTERNAL_SERVER_ERROR`` with the request id; the original goes to the log."""
+    """Masks unexpected errors as ``INTERNAL_SERVER_ERROR`` with the request id; the original goes to the log.
+
+    A database that cannot serve the request (down, restarting, locked) is said as such:
+    ``DATABASE_UNAVAILABLE``, which the transport answers with HTTP 503 and ``Retry-After``.
+    """
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request = getattr(self.execution_context.context, "request", None)
         request_id = request_id_of(request.scope) if request is not None else uuid.uuid4().hex
         original = error.original_error
+        if database_unavailable(original):
+            log.warning(
+                "database unavailable at %s (request %s): %s",
+                ".".join(map(str, error.path or ())) or "-",
+                request_id,
+                type(original).__name__,
+                extra={"request_id": request_id},
+            )
+            return GraphQLError(
+                DATABASE_UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": DATABASE_UNAVAILABLE, "requestId": request_id},
+            )
         log.error(
             "unexpected error at %s (request %s)",
             ".".join(map(str, error.path or ())) or "-",

@@ -49,7 +49,8 @@ def apply_to_job(session: Session, account: Account, job_id: int) -> Application
     """The talent ``account`` acts for applies to an open job, once."""
     if account.role != Role.TALENT or account.talent_id is None:
         raise ServiceError("only talent accounts with a profile apply to jobs", code=ErrorCode.FORBIDDEN)
-    job = session.get(Job, job_id)
+    # Locked for share: an application is stored while the job is open, or refused once closing has committed.
+    job = session.get(Job, job_id, with_for_update={"read": True}, populate_existing=True)
     if job is None:
         raise ServiceError("job not found", field="jobId", code=ErrorCode.NOT_FOUND)
     if job.status != JobStatus.OPEN:

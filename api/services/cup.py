@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
@@ -203,11 +203,20 @@ def _not_frozen(competition: Competition) -> None:
         raise ServiceError(FROZEN, code=ErrorCode.INVALID_TRANSITION)
 
 
-def _round(session: Session, round_id: int) -> tuple[Round, Competition]:
-    found = session.get(Round, round_id)
+def _round(
+    session: Session, round_id: int, *, lock: Literal["share", "update"] | None = None
+) -> tuple[Round, Competition]:
+    """The round and its competition; ``lock`` takes a row lock on the round until the transaction ends
+    (PostgreSQL): ``share`` for writes that need it to stay open, ``update`` for closing it."""
+    found = session.get(Round, round_id, with_for_update=_ROW_LOCKS[lock], populate_existing=lock is not None)
     if found is None:
         raise ServiceError("round not found", code=ErrorCode.NOT_FOUND, field="roundId")
     return found, _competition(session, found.competition_id)
+
+
+# Scores and recusals lock their round for share, closing locks it for update: a score is either in before
+# the round closes (and counted by it) or refused after, never stored in a closed round uncounted.
+_ROW_LOCKS: dict[str | None, Any] = {None: None, "share": {"read": True}, "update": True}
 
 
 def find_round(session: Session, competition_id: int, name: str) -> Round:
@@ -725,7 +734,7 @@ def recuse(session: Session, actor: Account, round_id: int, entry_id: int, reaso
     the lowest id) who has no conflict, pin or earlier recusal with the entry
     and is not already assigned to it.
     """
-    found, competition = _round(session, round_id)
+    found, competition = _round(session, round_id, lock="share")
     _round_open(found, competition)
     text = required_text(reason, "reason", max_length=500)
     assignment = _assignment_of(session, actor, round_id, entry_id)
@@ -817,7 +826,7 @@ def _score_row(session: Session, round_id: int, judge_id: int | None, entry_id: 
 
 def submit_score(session: Session, actor: Account, round_id: int, entry_id: int, values: Mapping[str, float]) -> Score:
     """An assigned judge scores an entry, or revises the score, while the round is open (audited)."""
-    found, competition = _round(session, round_id)
+    found, competition = _round(session, round_id, lock="share")
     _round_open(found, competition)
     _assignment_of(session, actor, round_id, entry_id)
     rubric = rubric_of(session, competition)
@@ -947,7 +956,7 @@ def close_round(session: Session, actor: Account, round_id: int, *, acknowledge_
     says the flags were re-reviewed.  The ranking uses the competition's method.
     """
     _require_admin(actor)
-    found, competition = _round(session, round_id)
+    found, competition = _round(session, round_id, lock="update")
     _round_open(found, competition)
     earlier = [r for r in _rounds(session, found.competition_id) if r.position < found.position]
     still_open = [r.name for r in earlier if r.status == RoundStatus.OPEN]

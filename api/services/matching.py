@@ -18,7 +18,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 from threading import Lock
@@ -44,6 +44,7 @@ from api.models import (
 )
 from api.models.enums import JobStatus
 from api.observability import observe_matching
+from api.timeutil import utcnow
 from matching.candidates import CandidateIndex, Ranking
 from matching.normalise import name_pinyin, normalize_text
 from matching.profiles import Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
@@ -73,12 +74,15 @@ Watermark = tuple[Any, ...]
 class _Cached(Generic[T]):
     watermark: Watermark | None = None
     value: T | None = None
+    checked_at: datetime | None = None  # when the watermark of this value was read (the clock of ``updated_at``)
 
 
-# Rows changed up to this long before the previous watermark are re-read too.
+# Rows changed up to this long before the previous watermark are re-read too; a transaction is assumed to
+# commit within this long of stamping ``updated_at``.
 CLOCK_MARGIN = timedelta(seconds=5)
 
-Updater = Callable[[Session, T, Watermark], T]
+# (session, value, watermark it was made at, watermark now) -> the value brought up to date.
+Updater = Callable[[Session, T, Watermark, Watermark], T]
 
 
 class _WatermarkCache(Generic[T]):
@@ -87,6 +91,16 @@ class _WatermarkCache(Generic[T]):
     ``build`` makes it from scratch; ``update``, when given, brings an existing
     value up to date from the previous watermark (it must cope with rows
     changed since then, re-read more than once).
+
+    A watermark (row count, newest ``updated_at``) misses a transaction that
+    stamped ``updated_at`` before the newest one but committed after the
+    watermark was read: the watermark does not move when it commits.  So an
+    updatable value is also brought up to date while its last check came
+    before its newest change plus :data:`CLOCK_MARGIN` (re-reading every row
+    stamped from :data:`CLOCK_MARGIN` before that change), and a value only
+    built is built once more after that.  Every worker checks on every
+    request, so a change committed through one worker is ranked by all of
+    them from their next request.
     """
 
     def __init__(
@@ -109,17 +123,29 @@ class _WatermarkCache(Generic[T]):
         return self._cached.value
 
     def get(self, session: Session) -> T:
+        checked_at = utcnow()
         mark = self._watermark(session)
         with self._lock:
             cached = self._cached
             if cached.value is None or cached.watermark is None:
-                self._cached = _Cached(mark, self._build(session))
-            elif cached.watermark != mark:
-                value = self._update(session, cached.value, cached.watermark) if self._update else self._build(session)
-                self._cached = _Cached(mark, value)
+                self._cached = _Cached(mark, self._build(session), checked_at)
+            else:
+                stale = cached.watermark != mark
+                late = cached.checked_at is not None and _before_settled(cached.checked_at, mark)
+                if self._update is not None and (stale or late):
+                    value = self._update(session, cached.value, cached.watermark, mark)
+                    self._cached = _Cached(mark, value, checked_at)
+                elif stale or (late and not _before_settled(checked_at, mark)):  # rebuilt once the margin is past
+                    self._cached = _Cached(mark, self._build(session), checked_at)
             self.synced_at = time.monotonic()
             assert self._cached.value is not None
             return self._cached.value
+
+
+def _before_settled(moment: datetime, mark: Watermark) -> bool:
+    """Whether a transaction stamped before the newest change of ``mark`` may still commit after ``moment``."""
+    stamps = [value if value.tzinfo else value.replace(tzinfo=UTC) for value in mark if isinstance(value, datetime)]
+    return bool(stamps) and moment < max(stamps) + CLOCK_MARGIN
 
 
 def _since(mark: Watermark, position: int) -> datetime:
@@ -323,13 +349,26 @@ def _wished_industries(session: Session, since: datetime | None = None) -> dict[
 
 
 def _update_wished_industries(
-    session: Session, wished: dict[int, tuple[str, ...]], mark: Watermark
+    session: Session, wished: dict[int, tuple[str, ...]], mark: Watermark, _now: Watermark
 ) -> dict[int, tuple[str, ...]]:
     return {**wished, **_wished_industries(session, _since(mark, 1))}
 
 
 _wished = _WatermarkCache(lambda s: _table_mark(s, Talent), _wished_industries, _update_wished_industries)
-_open_jobs = _WatermarkCache(lambda s: _table_mark(s, Job), _open_job_profiles)
+
+
+def _update_open_jobs(
+    session: Session, jobs: dict[int, JobProfile], mark: Watermark, _now: Watermark
+) -> dict[int, JobProfile]:
+    """Re-read the jobs changed since ``mark``: open ones (re)enter, closed ones leave (jobs are never deleted)."""
+    changed = list(session.exec(select(Job).where(col(Job.updated_at) >= _since(mark, 1))))
+    changed_ids = {j.id for j in changed}
+    kept = {job_id: job for job_id, job in jobs.items() if job_id not in changed_ids}
+    fresh = job_profiles(session, [j for j in changed if j.status == JobStatus.OPEN])
+    return dict(sorted({**kept, **fresh}.items()))
+
+
+_open_jobs = _WatermarkCache(lambda s: _table_mark(s, Job), _open_job_profiles, _update_open_jobs)
 
 
 def talents_wishing(session: Session, industry: str) -> list[int]:
@@ -341,7 +380,7 @@ def _candidate_index(session: Session) -> CandidateIndex:
     return CandidateIndex.build(iter_talent_profiles(session, discoverable_only=True), vocabulary())
 
 
-def _update_candidate_index(session: Session, index: CandidateIndex, mark: Watermark) -> CandidateIndex:
+def _update_candidate_index(session: Session, index: CandidateIndex, mark: Watermark, now: Watermark) -> CandidateIndex:
     """Apply the talents changed since ``mark`` (no rebuild); rebuild when rows vanished or the overlay grew large."""
     changed = list(
         session.exec(select(Talent.id, Talent.discoverable).where(col(Talent.updated_at) >= _since(mark, 1)))
@@ -351,14 +390,15 @@ def _update_candidate_index(session: Session, index: CandidateIndex, mark: Water
     visible = [talent_id for talent_id, discoverable in changed if discoverable]
     for profile in iter_talent_profiles(session, visible):
         index.upsert(profile)
-    discoverable_count = session.exec(
-        select(func.count(col(Talent.id))).where(col(Talent.discoverable).is_(True))
-    ).one()
-    if len(index) != discoverable_count:  # a talent was deleted (merged profiles)
+    if now != mark and len(index) != _discoverable_count(session):  # a talent was deleted (merged profiles)
         return _candidate_index(session)
     if index.overlay_size > max(OVERLAY_LIMIT, len(index) // 20):
         return index.compacted()
     return index
+
+
+def _discoverable_count(session: Session) -> int:
+    return session.exec(select(func.count(col(Talent.id))).where(col(Talent.discoverable).is_(True))).one()
 
 
 # Changed profiles kept beside the index arrays before they are folded in (or 5% of the index when larger).
@@ -443,7 +483,9 @@ def _job_search_index(session: Session) -> JobSearchIndex:
     return JobSearchIndex(_search_docs(session))
 
 
-def _update_job_search_index(session: Session, index: JobSearchIndex, mark: Watermark) -> JobSearchIndex:
+def _update_job_search_index(
+    session: Session, index: JobSearchIndex, mark: Watermark, _now: Watermark
+) -> JobSearchIndex:
     """Re-index jobs changed since ``mark``, and every job of an enterprise changed since then."""
     renamed = select(Enterprise.id).where(col(Enterprise.updated_at) >= _since(mark, 3))
     changed = select(Job.id).where((col(Job.updated_at) >= _since(mark, 1)) | col(Job.employer_id).in_(renamed))

@@ -1,0 +1,66 @@
+"""A database that cannot be reached gets every request a clear, retryable error (HTTP 503,
+``DATABASE_UNAVAILABLE``, ``Retry-After``), never a bare 500; the ops tests restart a real
+PostgreSQL under load (tests/ops/test_faults.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from api.config import Settings
+from api.db import create_db_engine
+from api.models import Account
+from api.services.accounts import issue_access_token
+from tests.conftest import TEST_SECRET
+
+# Nothing listens on port 9 of the loopback (discard): connecting is refused at once.
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:9/guilu?connect_timeout=2"
+
+
+@pytest.fixture(scope="module")
+def unreachable() -> Iterator[TestClient]:
+    settings = Settings(database_url=UNREACHABLE, secret_key=TEST_SECRET, demo=False, seeds_dir=Path("seeds").resolve())
+    engine = create_db_engine(UNREACHABLE)
+    with TestClient(create_app(settings, engine)) as client:
+        yield client
+    engine.dispose()
+
+
+def _assert_unavailable(response: object) -> None:
+    assert response.status_code == 503  # type: ignore[attr-defined]
+    assert response.headers["retry-after"] == "1"  # type: ignore[attr-defined]
+    errors = response.json()["errors"]  # type: ignore[attr-defined]
+    assert [error["extensions"]["code"] for error in errors] == ["DATABASE_UNAVAILABLE"]
+    assert errors[0]["message"] == "The database is unavailable at the moment; retry shortly."
+
+
+@pytest.mark.parametrize("accept", ["application/graphql-response+json", "application/json"])
+def test_a_query_gets_503_with_a_retryable_error(unreachable: TestClient, accept: str) -> None:
+    response = unreachable.post(
+        "/graphql", json={"query": "{ jobs(first: 5) { totalCount } }"}, headers={"Accept": accept}
+    )
+    _assert_unavailable(response)
+    assert "requestId" in response.json()["errors"][0]["extensions"]
+
+
+def test_a_mutation_gets_503_with_a_retryable_error(unreachable: TestClient) -> None:
+    mutation = 'mutation { logIn(email: "admin@demo.guilu", password: "guilu-demo") { userErrors { code } } }'
+    _assert_unavailable(unreachable.post("/graphql", json={"query": mutation}))
+
+
+def test_a_signed_in_request_gets_503_before_execution(unreachable: TestClient) -> None:
+    # the account behind the token is loaded before the operation runs
+    token = issue_access_token(Account(id=1, email="admin@demo.guilu", role="admin"), secret=TEST_SECRET, minutes=5)
+    response = unreachable.post(
+        "/graphql", json={"query": "{ jobs(first: 1) { totalCount } }"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    _assert_unavailable(response)
+
+
+def test_readiness_says_unavailable_and_liveness_stays_up(unreachable: TestClient) -> None:
+    assert unreachable.get("/readyz").status_code == 503
+    assert unreachable.get("/healthz").status_code == 200
