@@ -49,7 +49,9 @@ class JobData:
 
 
 def _own_job(session: Session, account: Account, job_id: int) -> Job:
-    job = session.get(Job, job_id)
+    # Locked for update before it is read: a change waits for applications in progress (they hold the job for
+    # share) and sees the job as they left it, so a close is stamped after every application it let through.
+    job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
     if job is None:
         raise ServiceError("job not found", field="id", code=ErrorCode.NOT_FOUND)
     if account.role != Role.ADMIN and not (account.role == Role.EMPLOYER and account.enterprise_id == job.employer_id):

@@ -12,7 +12,7 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,9 @@ from typing import Any
 import httpx2
 import psycopg
 import pytest
+from sqlalchemy import Engine
 
+from api.db import create_db_engine
 from bench.load import Actors, guilu_server, prepare
 from bench.pgcluster import PrivateCluster
 
@@ -46,6 +48,16 @@ class OpsDatabase:
     @property
     def url(self) -> str:
         return self.cluster.url(self.name)
+
+    @contextmanager
+    def engine(self) -> Iterator[Engine]:
+        """An engine on the database, disposed on the way out even when an assertion fails (an engine left to
+        the garbage collector closes its connections with a warning, which fails whichever test it lands in)."""
+        engine = create_db_engine(self.url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
     def connect(self) -> psycopg.Connection[Any]:
         return psycopg.connect(self.url.replace("+psycopg", ""), autocommit=True)

@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from api.db import create_db_engine
 from api.graphql.ids import decode_id_of, encode_global_id
 from api.models import Account, Application, ApplicationEvent, Job
 from api.models.cup import Competition, JudgeAssignment, Round, Score
@@ -47,11 +46,9 @@ CLOSE_JOB = """mutation Close($id: ID!) { closeJob(id: $id) { job { status } use
 
 
 def _tokens(ops_database: OpsDatabase, emails: list[str]) -> dict[str, str]:
-    engine = create_db_engine(ops_database.url)
-    with Session(engine) as session:
+    with ops_database.engine() as engine, Session(engine) as session:
         found = session.exec(select(Account).where(col(Account.email).in_(emails))).all()
         tokens = {a.email: issue_access_token(a, secret=LOAD_SECRET, minutes=30) for a in found}
-    engine.dispose()
     return tokens
 
 
@@ -76,56 +73,55 @@ def _at_once(tasks: list[Callable[[], Any]]) -> list[Any]:
 def test_no_acknowledged_score_is_stored_after_its_round_closed(
     ops_database: OpsDatabase, serve: Callable[..., Any]
 ) -> None:
-    engine = create_db_engine(ops_database.url)
-    with Session(engine) as session:
-        # the demo's 2024 final: judges assigned, some scores in, still open
-        final = session.exec(
-            select(Round).join(Competition).where(Competition.year == 2024, Round.name == "final")
-        ).one()
-        assignments = session.exec(select(JudgeAssignment).where(JudgeAssignment.round_id == final.id)).all()
-        judges = {a.id: a.email for a in session.exec(select(Account).where(Account.role == "judge"))}
-    rubric = _criteria_of_2024(ops_database)
-    assert final.status == "open" and assignments and rubric
-    tokens = _tokens(ops_database, [*judges.values(), "admin@demo.guilu"])
-    round_id = encode_global_id("Round", final.id)
-    acknowledged: list[int] = []
-    closed = threading.Event()
+    with ops_database.engine() as engine:
+        with Session(engine) as session:
+            # the demo's 2024 final: judges assigned, some scores in, still open
+            final = session.exec(
+                select(Round).join(Competition).where(Competition.year == 2024, Round.name == "final")
+            ).one()
+            assignments = session.exec(select(JudgeAssignment).where(JudgeAssignment.round_id == final.id)).all()
+            judges = {a.id: a.email for a in session.exec(select(Account).where(Account.role == "judge"))}
+        rubric = _criteria_of_2024(ops_database)
+        assert final.status == "open" and assignments and rubric
+        tokens = _tokens(ops_database, [*judges.values(), "admin@demo.guilu"])
+        round_id = encode_global_id("Round", final.id)
+        acknowledged: list[int] = []
+        closed = threading.Event()
 
-    with serve(workers=2) as (base, _):
+        with serve(workers=2) as (base, _):
 
-        def judge(assignment: JudgeAssignment) -> Callable[[], None]:
-            def score_until_closed() -> None:
-                value = 0.0
-                while not closed.is_set():
-                    value = (value + 1) % 10
-                    scores = [{"criterion": key, "value": value} for key in rubric]
-                    variables = {"entryId": encode_global_id("Entry", assignment.entry_id), "roundId": round_id}
-                    body = graphql(
-                        base, SCORE, {**variables, "scores": scores}, tokens[judges[assignment.judge_account_id]]
-                    )
-                    payload = _payload(body)
-                    if payload["score"] is not None:
-                        acknowledged.append(decode_id_of(payload["score"]["id"], "Score"))
-                    elif payload["userErrors"][0]["code"] == "INVALID_TRANSITION":
-                        return  # the round is closed
+            def judge(assignment: JudgeAssignment) -> Callable[[], None]:
+                def score_until_closed() -> None:
+                    value = 0.0
+                    while not closed.is_set():
+                        value = (value + 1) % 10
+                        scores = [{"criterion": key, "value": value} for key in rubric]
+                        variables = {"entryId": encode_global_id("Entry", assignment.entry_id), "roundId": round_id}
+                        body = graphql(
+                            base, SCORE, {**variables, "scores": scores}, tokens[judges[assignment.judge_account_id]]
+                        )
+                        payload = _payload(body)
+                        if payload["score"] is not None:
+                            acknowledged.append(decode_id_of(payload["score"]["id"], "Score"))
+                        elif payload["userErrors"][0]["code"] == "INVALID_TRANSITION":
+                            return  # the round is closed
 
-            return score_until_closed
+                return score_until_closed
 
-        def close() -> Any:
-            threading.Event().wait(1.0)  # let the judges get going
-            try:
-                return _payload(graphql(base, CLOSE_ROUND, {"roundId": round_id}, tokens["admin@demo.guilu"]))
-            finally:
-                closed.set()
+            def close() -> Any:
+                threading.Event().wait(1.0)  # let the judges get going
+                try:
+                    return _payload(graphql(base, CLOSE_ROUND, {"roundId": round_id}, tokens["admin@demo.guilu"]))
+                finally:
+                    closed.set()
 
-        results = _at_once([judge(a) for a in assignments[:8]] + [close])
+            results = _at_once([judge(a) for a in assignments[:8]] + [close])
 
-    assert results[-1]["userErrors"] == [] and results[-1]["round"]["status"] == "CLOSED", results[-1]
-    assert acknowledged, "no score went in before the close"
-    with Session(engine) as session:
-        closed_at = session.get(Round, final.id).closed_at  # type: ignore[union-attr]
-        scores = session.exec(select(Score).where(Score.round_id == final.id)).all()
-    engine.dispose()
+        assert results[-1]["userErrors"] == [] and results[-1]["round"]["status"] == "CLOSED", results[-1]
+        assert acknowledged, "no score went in before the close"
+        with Session(engine) as session:
+            closed_at = session.get(Round, final.id).closed_at  # type: ignore[union-attr]
+            scores = session.exec(select(Score).where(Score.round_id == final.id)).all()
     assert closed_at is not None
     stored = {s.id: s for s in scores}
     assert set(acknowledged) <= set(stored)
@@ -169,8 +165,7 @@ def test_an_employer_and_a_talent_moving_one_application_at_once_lose_nothing(
                 )
             )
 
-    engine = create_db_engine(ops_database.url)
-    with Session(engine) as session:
+    with ops_database.engine() as engine, Session(engine) as session:
         for application, pair in zip(applications, outcomes, strict=True):
             pk = decode_id_of(application, "Application")
             events = session.exec(
@@ -186,7 +181,6 @@ def test_an_employer_and_a_talent_moving_one_application_at_once_lose_nothing(
             assert chain[-1][1] == stored.status
             # every acknowledged move is in it, once
             assert sorted(to for _, to in chain[1:]) == sorted(status.lower() for status in acknowledged), (chain, pair)
-    engine.dispose()
 
 
 def test_no_application_is_stored_after_its_job_closed(ops_database: OpsDatabase, serve: Callable[..., Any]) -> None:
@@ -201,15 +195,13 @@ def test_no_application_is_stored_after_its_job_closed(ops_database: OpsDatabase
                 + [lambda j=job, t=tokens[email]: graphql(base, APPLY, {"jobId": j}, t) for email in talent_emails]
             )
 
-    engine = create_db_engine(ops_database.url)
-    with Session(engine) as session:
+    with ops_database.engine() as engine, Session(engine) as session:
         for job in jobs:
             row = session.get(Job, decode_id_of(job, "Job"))
             assert row is not None and row.status == "closed"
             stored = session.exec(select(Application).where(Application.job_id == row.id)).all()
             late = [a.id for a in stored if _aware(a.created_at) > _aware(row.updated_at)]
             assert late == [], f"applications stored after the job closed: {late}"
-    engine.dispose()
 
 
 def _job_input() -> dict[str, Any]:
@@ -243,8 +235,7 @@ def _waits_for(hold: Session, work: Callable[[], object], *, then: Callable[[], 
 
 def test_a_score_sent_while_its_round_closes_waits_and_is_refused(ops_database: OpsDatabase) -> None:
     # deterministic: the close holds its round while it counts; a score meanwhile waits, then sees the round closed
-    engine = create_db_engine(ops_database.url)
-    with Session(engine) as closer, Session(engine) as judging:
+    with ops_database.engine() as engine, Session(engine) as closer, Session(engine) as judging:
         admin = closer.exec(select(Account).where(Account.email == "admin@demo.guilu")).one()
         competition = closer.exec(select(Competition).where(Competition.year == 2027)).one()
         assert competition.id is not None
@@ -268,7 +259,6 @@ def test_a_score_sent_while_its_round_closes_waits_and_is_refused(ops_database: 
             assert ops_database.count("SELECT count(*) FROM cup_score WHERE round_id = %s", round_.id) == scores_before
         finally:
             _reopen(ops_database, round_.id, competition.id)
-    engine.dispose()
 
 
 def _reopen(ops_database: OpsDatabase, round_id: int, competition_id: int) -> None:
@@ -283,8 +273,7 @@ def _reopen(ops_database: OpsDatabase, round_id: int, competition_id: int) -> No
 
 
 def test_an_application_waits_for_a_close_of_its_job_in_progress(ops_database: OpsDatabase) -> None:
-    engine = create_db_engine(ops_database.url)
-    with Session(engine) as closing, Session(engine) as applying:
+    with ops_database.engine() as engine, Session(engine) as closing, Session(engine) as applying:
         employer = closing.exec(select(Account).where(Account.email == "employer@demo.guilu")).one()
         talent = applying.exec(select(Account).where(Account.email == "load-0@load.guilu")).one()
         job_id = ops_database.actors.employer_jobs[0]
@@ -295,4 +284,34 @@ def test_an_application_waits_for_a_close_of_its_job_in_progress(ops_database: O
         jobs.close_job(closing, employer, pk)  # not committed yet: an application meanwhile waits for the outcome
         _waits_for(closing, lambda: applications.apply_to_job(applying, talent, pk), then=closing.rollback)
         applying.rollback()
-    engine.dispose()
+
+
+def test_a_close_waits_for_applications_in_progress_and_is_stamped_after_them(ops_database: OpsDatabase) -> None:
+    # An application in progress holds the job for share.  A close meanwhile waits for it before it reads the
+    # job, so the close is stamped after every application it let through, even one decided while it waited.
+    with ops_database.engine() as engine, Session(engine) as applying, Session(engine) as closing:
+        employer = closing.exec(select(Account).where(Account.email == "employer@demo.guilu")).one()
+        first, second = (
+            applying.exec(select(Account).where(Account.email == f"load-{n}@load.guilu")).one() for n in (20, 21)
+        )
+        job = jobs.post_job(closing, employer, jobs.JobData(title="并发测试工程师", required_skills=["Python"]))
+        closing.commit()
+        assert job.id is not None
+        pk = job.id
+
+        applied = [applications.apply_to_job(applying, first, pk)]  # not committed: the job is held for share
+
+        def close_then_apply_again() -> None:
+            # the close starts first; an application still decided in the open transaction joins it meanwhile
+            threading.Timer(0.5, lambda: applied.append(applications.apply_to_job(applying, second, pk))).start()
+            jobs.close_job(closing, employer, pk)
+
+        _waits_for(applying, close_then_apply_again, then=applying.commit)
+        closing.commit()
+        closed = closing.get(Job, pk)
+        assert closed is not None and closed.status == "closed"
+        assert len(applied) == 2
+        assert all(_aware(a.created_at) < _aware(closed.updated_at) for a in applied), (
+            [a.created_at for a in applied],
+            closed.updated_at,
+        )

@@ -17,7 +17,6 @@ import httpx2
 import pytest
 from sqlmodel import Session, select
 
-from api.db import create_db_engine
 from api.models import Account
 from api.services import credit
 from api.services.accounts import issue_access_token
@@ -77,11 +76,9 @@ def _process_with_local_port(port: int) -> int:
 
 
 def _credit_officer_token(ops_database: OpsDatabase) -> str:
-    engine = create_db_engine(ops_database.url)
-    with Session(engine) as session:
+    with ops_database.engine() as engine, Session(engine) as session:
         officer = session.exec(select(Account).where(Account.email == "credit@demo.guilu")).one()
         token = issue_access_token(officer, secret=LOAD_SECRET, minutes=30)
-    engine.dispose()
     return token
 
 

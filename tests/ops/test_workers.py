@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from api.db import create_db_engine
 from api.graphql.ids import encode_global_id
 from api.models import Account
 from api.services.accounts import issue_access_token
@@ -39,15 +38,13 @@ def _ranked(base: str, job: str, token: str) -> list[str]:
 def test_a_profile_changed_through_one_worker_is_ranked_by_another_within_a_second(
     ops_database: OpsDatabase, serve: Callable[..., Any]
 ) -> None:
-    engine = create_db_engine(ops_database.url)
-    with Session(engine) as session:
+    with ops_database.engine() as engine, Session(engine) as session:
         employer = session.exec(select(Account).where(Account.email == "employer@demo.guilu")).one()
         talent = session.exec(select(Account).where(Account.email == "load-5@load.guilu")).one()
         employer_token = issue_access_token(employer, secret=LOAD_SECRET, minutes=30)
         talent_token = issue_access_token(talent, secret=LOAD_SECRET, minutes=30)
         assert talent.talent_id is not None
         talent_id = encode_global_id("Talent", talent.talent_id)
-    engine.dispose()
     skill = f"skill{uuid.uuid4().hex[:12]}"
     job_input = {
         "title": "一致性测试工程师",
