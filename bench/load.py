@@ -427,6 +427,7 @@ def main() -> None:
     parser.add_argument("--restart-postgres-at", type=float, default=None, help="stop PostgreSQL this many s in")
     parser.add_argument("--down", type=float, default=3, help="seconds PostgreSQL stays down (default 3)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--log", type=Path, default=None, help="keep guilu serve's log in this file")
     args = parser.parse_args()
 
     with PrivateCluster() as cluster:
@@ -440,7 +441,7 @@ def main() -> None:
             flush=True,
         )
         port = cluster.port + 1
-        log = cluster.directory / "guilu.log"
+        log = args.log or cluster.directory / "guilu.log"
         with guilu_server(url, workers=args.workers, port=port, log=log):
             since = utcnow()
             print(f"load: {args.clients} clients, {args.duration:g} s, {args.workers} workers", flush=True)

@@ -24,6 +24,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from api.db import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, database_unavailable
 from api.graphql.cost import QueryCost
@@ -145,6 +146,11 @@ class _Schema(strawberry.Schema):
         kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
         kwargs["hide_suggestions"] = self.hide_suggestions
         return kwargs
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log nothing here: strawberry would log every error with its traceback, the client's mistakes and an
+        outage's thousands of refusals included.  The masking extension logs what the server must hear of: each
+        unexpected error once, with its traceback and request id, and a database that cannot serve in one line."""
 
 
 @cache

@@ -4,6 +4,7 @@ PostgreSQL under load (tests/ops/test_faults.py)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,3 +65,24 @@ def test_a_signed_in_request_gets_503_before_execution(unreachable: TestClient) 
 def test_readiness_says_unavailable_and_liveness_stays_up(unreachable: TestClient) -> None:
     assert unreachable.get("/readyz").status_code == 503
     assert unreachable.get("/healthz").status_code == 200
+
+
+def test_an_outage_is_logged_in_one_line_per_request_without_a_traceback(
+    unreachable: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a database outage refuses every request: one warning each, not a traceback each (thousands a second)
+    with caplog.at_level(logging.DEBUG):
+        _assert_unavailable(unreachable.post("/graphql", json={"query": "{ jobs(first: 5) { totalCount } }"}))
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [(r.levelname, r.getMessage().split(" (")[0]) for r in logged] == [
+        ("WARNING", "database unavailable at jobs")
+    ]
+    assert logged[0].exc_info is None
+
+
+def test_a_client_mistake_is_not_logged_as_an_error(unreachable: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    # a query that does not validate is the client's mistake, answered and not logged as the server's
+    with caplog.at_level(logging.DEBUG):
+        response = unreachable.post("/graphql", json={"query": "{ noSuchField }"})
+    assert "noSuchField" in response.json()["errors"][0]["message"]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
