@@ -74,15 +74,16 @@ def database_unavailable(error: BaseException | None) -> bool:
     PostgreSQL: the connection failed or was lost (server down, restarting, shutting down), or the server
     cancelled the transaction to be retried (deadlock, serialization failure, statement timeout): psycopg's
     ``OperationalError`` family.  SQLite: the file stayed locked past the busy timeout.  Either: no pooled
-    connection came free in time.
+    connection came free in time.  The driver's errors count whether SQLAlchemy wrapped them or not.
     """
     if isinstance(error, sa_exc.TimeoutError):
         return True
-    if not isinstance(error, sa_exc.DBAPIError):
-        return False
-    if error.connection_invalidated:
-        return True
-    original = error.orig
+    if isinstance(error, sa_exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        original: BaseException | None = error.orig
+    else:
+        original = error  # raised by a plain DBAPI cursor (the candidate index streams talents through one)
     if isinstance(original, psycopg.OperationalError):
         return True
     return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from strawberry.types import Info as _Info
 
 from api.config import Settings
+from api.db import database_unavailable
 from api.graphql.cup_loaders import CupLoaders
 from api.graphql.dataloaders import Loaders
 from api.models import Account
@@ -51,7 +52,20 @@ class Context:
         return self.viewer is not None and self.viewer.role in roles
 
     def close(self) -> None:
-        self.session.close()
+        """Close the session and let go of the loaders: whatever still refers to this context (strawberry's
+        execution state sits in reference cycles) does not keep the rows read alive until the garbage collector.
+
+        Closing rolls back what the request left open; when the connection died under it (the database
+        restarting), that fails, and the connection is discarded instead: the answer already given stands.
+        """
+        try:
+            self.session.close()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            self.session.invalidate()
+        self.__dict__.pop("loaders", None)
+        self.__dict__.pop("cup_loaders", None)
 
 
 Info = _Info[Context, None]

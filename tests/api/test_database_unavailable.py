@@ -8,12 +8,18 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy import exc as sa_exc
+from sqlmodel import Session
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from api.db import create_db_engine
+from api.db import create_db_engine, database_unavailable
+from api.graphql.context import Context
 from api.models import Account
 from api.services.accounts import issue_access_token
 from tests.conftest import TEST_SECRET
@@ -86,3 +92,27 @@ def test_a_client_mistake_is_not_logged_as_an_error(unreachable: TestClient, cap
         response = unreachable.post("/graphql", json={"query": "{ noSuchField }"})
     assert "noSuchField" in response.json()["errors"][0]["message"]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_driver_errors_count_whether_wrapped_or_not() -> None:
+    # the candidate index streams talents through a plain DBAPI cursor: its errors arrive unwrapped
+    assert database_unavailable(psycopg.OperationalError("the connection is lost"))
+    assert database_unavailable(sa_exc.OperationalError("SELECT 1", {}, psycopg.OperationalError("server closed")))
+    assert not database_unavailable(psycopg.errors.UniqueViolation("duplicate key"))
+    assert not database_unavailable(ValueError("not a database error"))
+
+
+def test_a_request_whose_connection_died_closes_cleanly_and_the_pool_recovers(
+    engine: Engine, settings: Settings
+) -> None:
+    # PostgreSQL restarting terminates the connection a request holds: closing its context (a rollback)
+    # fails then; the answer was given already, so the connection is discarded instead of the request failing
+    if engine.dialect.name != "postgresql":
+        pytest.skip("terminates a PostgreSQL backend")
+    context = Context(request=Request({"type": "http"}), settings=settings, engine=engine)
+    backend = context.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with engine.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar_one()
+    context.close()
+    with Session(engine) as session:
+        assert session.execute(text("SELECT 1")).scalar_one() == 1

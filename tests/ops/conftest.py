@@ -79,7 +79,9 @@ def ops_cluster() -> Iterator[PrivateCluster]:
 def ops_database(ops_cluster: PrivateCluster) -> OpsDatabase:
     """The demo data and the load's actors, in a database of the private server."""
     ops_cluster.create_database("guilu_ops")
-    actors = prepare(ops_cluster.url("guilu_ops"), talents_count=24)
+    # 80 talents give 1,600 (talent, job) pairs to apply with: the load tests of one session use about 800
+    # (an apply is a fifth of some 4,000 requests); with too few, the last test runs out of applications.
+    actors = prepare(ops_cluster.url("guilu_ops"), talents_count=80)
     return OpsDatabase(ops_cluster, "guilu_ops", actors)
 
 
@@ -101,6 +103,10 @@ def serve(ops_database: OpsDatabase, tmp_path: Path) -> Callable[..., AbstractCo
         log = tmp_path / f"guilu-{port}.log"
         with guilu_server(ops_database.url, workers=workers, port=port, log=log, **env) as process:
             yield f"http://127.0.0.1:{port}", process
+        # Whatever the test saw, the server hit no unexpected error (one can close a connection after answering).
+        logged = log.read_text(errors="replace")
+        for sign in ("Exception in ASGI application", "unexpected error"):
+            assert sign not in logged, logged[logged.index(sign) :][:3000]
 
     return start
 
