@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -33,7 +34,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import exports, observability
+from api import exports, memory, observability
 from api.config import Settings, get_settings
 from api.db import (
     DATABASE_RETRY_AFTER_S,
@@ -431,6 +432,12 @@ async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+@asynccontextmanager
+async def _lifespan(_app: Starlette) -> AsyncIterator[None]:
+    memory.settle()  # what the worker loaded to start lives as long as it does
+    yield
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
     """The Guilu ASGI app for ``settings`` (from the environment by default)."""
     settings = settings or get_settings()
@@ -458,6 +465,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 methods=["GET"],
             ),
         ],
+        lifespan=_lifespan,
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),

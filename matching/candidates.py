@@ -10,23 +10,30 @@ while touching only the talents that can reach the top:
    held by any talent (tens of thousands, not millions): texts of the same
    canonical skill score 1, others :func:`rapidfuzz.fuzz.token_sort_ratio`
    (computed as :func:`~rapidfuzz.fuzz.ratio` over token-sorted texts, the
-   same value, restricted to the lengths that can reach the floor).  The
-   expansion of a job skill is cached.
+   same value, restricted to the texts whose length and characters can
+   reach the floor).  The expansion of a job skill is cached.
 2. *Candidates from posting lists.*  Every text has the list of talents that
-   hold it; the talents holding any matched text are the *candidates*, and
-   each one's best similarity per job skill is scattered from the posting
-   lists (highest similarity last, so it wins).
-3. *Pruning by an upper bound.*  A candidate's skill components are exact at
-   this point; the other components can add at most their weights.  The
-   candidates with the highest bound are scored exactly first; every
-   candidate whose bound is below the k-th best exact score is skipped, as is
-   everyone holding no matched text when their bound (the non-skill weights)
-   is below it too.  Nothing that could enter the top k is ever skipped.
+   hold it; the talents holding any matched text are the *candidates*.  A
+   talent's skill components are bounded by the points of the job skills it
+   holds (each skill's weight times its best similarity), counted from the
+   posting lists into one small integer per talent.
+3. *Pruning by an upper bound.*  The other components can add at most their
+   weights.  The skills giving the most points per posting are counted
+   first; the talents they bound best are scored exactly, which sets a
+   threshold (the k-th best score); the remaining skills that together cannot
+   lift a talent to it are not read (MaxScore).  Every candidate whose bound
+   is below the threshold is skipped, as is everyone holding no matched text
+   when their bound (the non-skill weights) is below it too.  Nothing that
+   could enter the top k is ever skipped.
 4. *Exact scoring and explanation* go through
    :func:`matching.score.assess` (the arithmetic of the exhaustive scorer,
    element by element) and the exhaustive scorer's explanation of the k
    results, so scores, ties (by talent id) and explanations are identical to
    :func:`~matching.score.rank_candidates`.
+
+:meth:`CandidateIndex.build` indexes profiles; :meth:`CandidateIndex.from_rows`
+indexes the same talents read as plain table rows (:class:`TalentRows`), a
+column at a time, without one object per talent.
 
 Changes without a rebuild: :meth:`CandidateIndex.upsert` and
 :meth:`CandidateIndex.remove` hide the indexed row and keep the new profile in
@@ -40,12 +47,14 @@ from __future__ import annotations
 import json
 import math
 from array import array
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice, repeat
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -66,7 +75,7 @@ from matching.score import (
 )
 from matching.vocabulary import FUZZY_SIMILARITY_CAP, SIMILARITY_FLOOR, SkillText, SkillVocabulary
 
-__all__ = ["CandidateIndex", "Ranking"]
+__all__ = ["CandidateIndex", "Ranking", "TalentRows"]
 
 _Floats = npt.NDArray[np.float64]
 _Ints = npt.NDArray[np.int64]
@@ -79,6 +88,8 @@ _FIRST_PASS = 2048
 _BOUND_MARGIN = 0.01
 # Cached skill and field expansions per index.
 _EXPANSION_CACHE_SIZE = 4096
+# Character counts kept per distinct skill text for the fuzzy prefilter (the rarest characters share them).
+_CHARACTER_BUCKETS = 256
 _FORMAT_VERSION = 1
 _SKILL_WEIGHT = WEIGHTS["required_skills"] + WEIGHTS["preferred_skills"]
 
@@ -91,18 +102,57 @@ class Ranking:
     total: int
 
 
+@dataclass(frozen=True, slots=True)
+class TalentRows:
+    """Talents as streams of plain rows, as tables hold them, for :meth:`CandidateIndex.from_rows`.
+
+    Each stream is read once, in the order of the fields, so each may be a
+    query that runs when its stream is first read.  A talent's rows in a
+    stream keep the order of its :class:`~matching.profiles.TalentProfile`
+    tuple; rows of a talent id missing from ``talents`` are ignored.
+
+    Attributes
+    ----------
+    talents : iterable of (int, float, str or None, sequence of str)
+        ``(id, years_experience, current_city, wished_cities)``, one row per talent.
+    skills : iterable of (int, str)
+        ``(talent_id, skill)``.
+    education : iterable of (int, int or None, str or None)
+        ``(talent_id, degree, field_of_study)``: a :class:`~matching.profiles.Degree` value (the highest
+        one counts) or None, and a field of study or None.
+    languages : iterable of (int, str, int)
+        ``(talent_id, language, level)``: a :class:`~matching.profiles.LanguageLevel` value (the highest
+        one per language counts).
+    """
+
+    talents: Iterable[tuple[int, float, str | None, Sequence[str]]]
+    skills: Iterable[tuple[int, str]]
+    education: Iterable[tuple[int, int | None, str | None]]
+    languages: Iterable[tuple[int, str, int]]
+
+
+# The number of a text not numbered yet.
+_UNKNOWN = -2
+
+
 class _Texts:
-    """Distinct texts numbered in order of first appearance."""
+    """Distinct texts numbered in order of first appearance (None is numbered -1)."""
 
     __slots__ = ("ids", "texts")
 
-    def __init__(self, texts: Iterable[str] = ()) -> None:
+    def __init__(self) -> None:
         self.texts: list[str] = []
-        self.ids: dict[str, int] = {}
-        for text in texts:
-            self.id(text)
+        self.ids: dict[str | None, int] = {None: -1}
 
-    def id(self, text: str) -> int:
+    def numbers(self, texts: Sequence[str | None]) -> list[int]:
+        """The number of each of ``texts``, numbering the new ones (each looked up once: most are known)."""
+        numbers = list(map(self.ids.get, texts, repeat(_UNKNOWN)))
+        if _UNKNOWN in numbers:
+            for position in [i for i, number in enumerate(numbers) if number == _UNKNOWN]:
+                numbers[position] = self._new(cast(str, texts[position]))  # None is always known
+        return numbers
+
+    def _new(self, text: str) -> int:
         number = self.ids.get(text)
         if number is None:
             number = self.ids[text] = len(self.texts)
@@ -116,7 +166,8 @@ class _Postings:
     __slots__ = ("rows", "starts")
 
     def __init__(self, keys: _Int32s, rows: _Int32s, size: int) -> None:
-        order = np.argsort(keys, kind="stable")
+        # Keys as narrow as they fit: NumPy sorts 8- and 16-bit integers by radix, in linear time.
+        order = np.argsort(keys.astype(np.min_scalar_type(size), copy=False), kind="stable")
         self.rows: _Int32s = rows[order]
         self.starts: _Ints = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=size), out=self.starts[1:])
@@ -159,14 +210,13 @@ class _Lists:
 
 
 class _Expansion:
-    """Distinct texts that resemble one wanted text: ids and similarities, lowest similarity first."""
+    """Distinct texts that resemble one wanted text: their ids and similarities."""
 
     __slots__ = ("ids", "similarities")
 
     def __init__(self, found: dict[int, float]) -> None:
-        order = sorted(found, key=lambda key: (found[key], key))
-        self.ids: _Int32s = np.array(order, dtype=np.int32)
-        self.similarities: _Floats = np.array([found[key] for key in order], dtype=np.float64)
+        self.ids: _Int32s = np.fromiter(found.keys(), np.int32, len(found))
+        self.similarities: _Floats = np.fromiter(found.values(), np.float64, len(found))
 
 
 class CandidateIndex:
@@ -218,9 +268,10 @@ class CandidateIndex:
                 self._norms_of_skill.setdefault(skill_id, []).append(norm)
         self._skill_norms = _Lists(self._skills.starts, arrays["norm_of_text"][self._skills.values])
         self._skill_postings = _Postings.stored(arrays, "skill")
-        # Fuzzy comparison uses fuzz.ratio over token-sorted texts, grouped by length.
-        self._skill_choices = _LengthGroups(self._norms)
+        # Fuzzy comparison uses fuzz.ratio over token-sorted texts, prefiltered by length and characters.
+        self._skill_choices = _FuzzyTexts(self._norms)
         self._field_norms: list[str] = tables["field_norms"]
+        self._field_choices = _FuzzyFields(self._field_norms)
         self._field_lists = _Lists(self._fields.starts, arrays["field_norm_of_text"][self._fields.values])
         self._field_postings = _Postings.stored(arrays, "field")
         # Cities compare by their match keys; a row without a current city points past the last city.
@@ -247,67 +298,42 @@ class CandidateIndex:
         ValueError
             When two profiles share an id.
         """
-        skill_texts, field_texts, city_texts, languages = _Texts(), _Texts(), _Texts(), _Texts()
-        ids, degrees, years, current = array("q"), array("b"), array("d"), array("i")
-        skills, fields, wished = _ListBuilder(), _ListBuilder(), _ListBuilder()
-        spoken_rows, spoken_codes, spoken_levels = array("i"), array("i"), array("b")
-        # Hot loop (millions of profiles): bound methods and dicts in locals.
-        skill_ids, new_skill = skill_texts.ids, skill_texts.id
-        city_ids, new_city = city_texts.ids, city_texts.id
-        language_ids: dict[str, int] = {}
-        for row, talent in enumerate(talents):
-            ids.append(talent.id)
-            degrees.append(int(talent.highest_degree or 0))
-            years.append(talent.years_experience)
-            city = talent.current_city
-            current.append(-1 if city is None else city_ids[city] if city in city_ids else new_city(city))
-            skills.add([skill_ids[t] if t in skill_ids else new_skill(t) for t in talent.skills])
-            if talent.fields_of_study:
-                fields.add([field_texts.id(text) for text in talent.fields_of_study])
-            else:
-                fields.add(())
-            wished.add([city_ids[c] if c in city_ids else new_city(c) for c in talent.wished_cities])
-            for spoken in talent.languages:
-                code = language_ids.get(spoken.language)
-                if code is None:
-                    code = language_ids[spoken.language] = languages.id(normalize_text(spoken.language))
-                spoken_rows.append(row)
-                spoken_codes.append(code)
-                spoken_levels.append(int(spoken.level))
-        ordered = np.sort(np.frombuffer(ids, dtype=np.int64))
-        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-        if len(repeated):
-            raise ValueError(f"talent {int(repeated[0])} appears twice")
-        count = len(ids)
-        levels = np.zeros((len(languages.texts), count), dtype=np.int8)
-        # Several entries for one language keep the highest level, as the exhaustive scorer does.
-        np.maximum.at(
-            levels,
-            (np.frombuffer(spoken_codes, dtype=np.int32), np.frombuffer(spoken_rows, dtype=np.int32)),
-            np.frombuffer(spoken_levels, dtype=np.int8),
-        )
-        arrays = {
-            "ids": np.frombuffer(ids, dtype=np.int64).copy(),
-            "degrees": np.frombuffer(degrees, dtype=np.int8).copy(),
-            "years": np.frombuffer(years, dtype=np.float64).copy(),
-            "current_city": np.frombuffer(current, dtype=np.int32).copy(),
-            "levels": levels,
-            **skills.arrays("skill"),
-            **fields.arrays("field"),
-            **wished.arrays("wished"),
-        }
-        tables = {
-            "skills": skill_texts.texts,
-            "fields": field_texts.texts,
-            "cities": city_texts.texts,
-            "languages": languages.texts,
-        }
-        return cls(arrays, tables, vocabulary)
+        columns = _Columns()
+        for chunk in _chunks(talents):
+            columns.add_talents([(t.id, t.years_experience, t.current_city, t.wished_cities) for t in chunk])
+            columns.add_skills([(t.id, skill) for t in chunk for skill in t.skills])
+            columns.add_education(
+                [(t.id, t.highest_degree, None) for t in chunk if t.highest_degree is not None]
+                + [(t.id, None, field) for t in chunk for field in t.fields_of_study]
+            )
+            columns.add_languages([(t.id, s.language, s.level) for t in chunk for s in t.languages])
+        return cls(*columns.arrays(), vocabulary)
+
+    @classmethod
+    def from_rows(cls, rows: TalentRows, vocabulary: SkillVocabulary) -> CandidateIndex:
+        """Index talents read as plain rows (:class:`TalentRows`): the same index as :meth:`build` of their
+        profiles, without one object per talent.
+
+        Raises
+        ------
+        ValueError
+            When two talents share an id.
+        """
+        columns = _Columns()
+        for add, stream in (
+            (columns.add_talents, rows.talents),
+            (columns.add_skills, rows.skills),
+            (columns.add_education, rows.education),
+            (columns.add_languages, rows.languages),
+        ):
+            for chunk in _chunks(stream):
+                add(chunk)
+        return cls(*columns.arrays(), vocabulary)
 
     # ------------------------------------------------------------------ changes
 
     def __len__(self) -> int:
-        return int(self._alive.sum()) + len(self._overlay)
+        return int(np.count_nonzero(self._alive)) + len(self._overlay)
 
     def __contains__(self, talent_id: object) -> bool:
         if talent_id in self._overlay:
@@ -364,7 +390,7 @@ class CandidateIndex:
             alive[hidden] = False
         wanted = k = None if limit is None else offset + max(limit, 0)
         scored, total = _Search(self, view, alive).run(wanted)
-        outside_results = rank_candidates(job, outside.values(), self._vocabulary)
+        outside_results = rank_candidates(job, outside.values(), self._vocabulary) if outside else []
         merged = [(-score, int(self._ids[row]), row) for score, row in scored]
         merged += [(-m.score, m.talent_id, -1 - i) for i, m in enumerate(outside_results)]
         merged.sort()
@@ -398,12 +424,12 @@ class CandidateIndex:
         key = ("\0fields", "\0".join(norm for _, norm in view.fields))
         cached = self._expansions.get(key)
         if cached is None:
-            best = np.zeros(len(self._field_norms))
-            usable = [i for i, norm in enumerate(self._field_norms) if norm]
+            wanted = [norm for _, norm in view.fields]
+            usable = self._field_choices.close_to(wanted)
+            found: dict[int, float] = {}
             if usable:
-                matrix = _field_matrix([norm for _, norm in view.fields], [self._field_norms[i] for i in usable])
-                best[usable] = matrix.max(axis=0)
-            found = {i: float(v) for i, v in enumerate(best.tolist()) if v > 0}
+                matrix = _field_matrix(wanted, [self._field_norms[i] for i in usable])
+                found = {i: v for i, v in zip(usable, matrix.max(axis=0).tolist(), strict=True) if v > 0}
             cached = _cache(self._expansions, key, _Expansion(found))
         dense = np.zeros(len(self._field_norms))
         dense[cached.ids] = cached.similarities
@@ -461,7 +487,7 @@ def _derive(arrays: dict[str, Any], tables: dict[str, list[str]], vocabulary: Sk
 
     def numbered(texts: list[str], name: str) -> _Int32s:
         distinct = _Texts()
-        numbers = np.array([distinct.id(normalize_text(text)) for text in texts], dtype=np.int32)
+        numbers = np.array(distinct.numbers([normalize_text(text) for text in texts]), dtype=np.int32)
         tables[name] = distinct.texts
         return numbers
 
@@ -484,76 +510,275 @@ def _derive(arrays: dict[str, Any], tables: dict[str, list[str]], vocabulary: Sk
     ).store(arrays, "city")
 
 
-class _ListBuilder:
-    """Collects per-row lists of ints into CSR arrays."""
-
-    __slots__ = ("starts", "values")
-
-    def __init__(self) -> None:
-        self.starts = array("q", [0])
-        self.values = array("i")
-
-    def add(self, values: Iterable[int]) -> None:
-        self.values.extend(values)
-        self.starts.append(len(self.values))
-
-    def arrays(self, name: str) -> dict[str, Any]:
-        return {
-            f"{name}_starts": np.frombuffer(self.starts, dtype=np.int64).copy(),
-            f"{name}_values": np.frombuffer(self.values, dtype=np.int32).copy(),
-        }
+# Rows (or profiles) taken from a stream at a time while building.
+_BUILD_CHUNK = 65_536
 
 
-class _LengthGroups:
-    """Texts token-sorted and grouped by length, so a fuzzy query reads only lengths that can reach the floor.
+def _chunks(rows: Iterable[Any]) -> Iterator[list[Any]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, _BUILD_CHUNK)):
+        yield chunk
 
-    ``fuzz.token_sort_ratio(a, b)`` equals ``fuzz.ratio`` of the token-sorted
-    texts; an edit-distance ratio of ``r`` percent needs the shorter text to
-    be at least ``r / (200 - r)`` of the longer one.
+
+class _Pairs:
+    """``(talent id, value)`` pairs gathered chunk by chunk."""
+
+    __slots__ = ("owners", "values")
+
+    def __init__(self, typecode: str = "i") -> None:
+        self.owners = array("q")
+        self.values = array(typecode)
+
+    def add(self, owners: Iterable[int], values: Iterable[int], count: int) -> None:
+        _extend(self.owners, owners, count)
+        _extend(self.values, values, count)
+
+
+def _extend(column: array[Any], values: Iterable[Any], count: int) -> None:
+    """Append ``count`` values to ``column`` (NumPy converts them several times faster than ``array.extend``)."""
+    column.frombytes(np.fromiter(values, np.dtype(column.typecode), count).tobytes())
+
+
+class _Columns:
+    """Talents gathered as columns, chunk by chunk, then laid out as an index's arrays.
+
+    Every ``add_*`` method takes a list of :class:`TalentRows` rows; list values refer to talents by id,
+    so the rows of a kind may come before or after the talents' own rows.  Columns are taken out of the rows
+    with list comprehensions and ``map``: ``zip(*rows)`` costs several times more on long chunks.
     """
 
-    __slots__ = ("_ids", "_starts", "_texts")
+    def __init__(self) -> None:
+        self.ids, self.years, self.current = array("q"), array("d"), array("i")
+        self.cities, self.skill_texts, self.field_texts, self.languages = _Texts(), _Texts(), _Texts(), _Texts()
+        self.wished, self.skills, self.fields = _Pairs(), _Pairs(), _Pairs()
+        # Degrees, and languages with their levels alongside.
+        self.degrees, self.spoken, self.levels = _Pairs("b"), _Pairs(), array("b")
+        self.language_codes: dict[str, int] = {}
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        sorted_texts = [" ".join(sorted(text.split())) for text in texts]
+    def add_talents(self, rows: list[tuple[int, float, str | None, Sequence[str]]]) -> None:
+        _extend(self.ids, map(itemgetter(0), rows), len(rows))
+        _extend(self.years, map(itemgetter(1), rows), len(rows))
+        _extend(self.current, self.cities.numbers([city for _, _, city, _ in rows]), len(rows))
+        owners = [talent for talent, _, _, wished in rows for _ in wished]
+        self.wished.add(owners, self.cities.numbers([city for *_, wished in rows for city in wished]), len(owners))
+
+    def add_skills(self, rows: list[tuple[int, str]]) -> None:
+        texts = self.skill_texts.numbers([text for _, text in rows])
+        self.skills.add(map(itemgetter(0), rows), texts, len(rows))
+
+    def add_education(self, rows: list[tuple[int, int | None, str | None]]) -> None:
+        graduated = [(talent, degree) for talent, degree, _ in rows if degree is not None]
+        self.degrees.add(map(itemgetter(0), graduated), map(itemgetter(1), graduated), len(graduated))
+        studied = [(talent, field) for talent, _, field in rows if field is not None]
+        texts = self.field_texts.numbers([field for _, field in studied])
+        self.fields.add(map(itemgetter(0), studied), texts, len(studied))
+
+    def add_languages(self, rows: list[tuple[int, str, int]]) -> None:
+        codes = self.language_codes
+        languages = [language for _, language, _ in rows]
+        for language in dict.fromkeys(languages):
+            if language not in codes:
+                codes[language] = self.languages.numbers([normalize_text(language)])[0]
+        self.spoken.add(map(itemgetter(0), rows), map(codes.__getitem__, languages), len(rows))
+        _extend(self.levels, map(itemgetter(2), rows), len(rows))
+
+    def arrays(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """The index's stored arrays and tables.
+
+        Raises
+        ------
+        ValueError
+            When two talents share an id.
+        """
+        ids = np.array(self.ids, dtype=np.int64)
+        rows = _RowsOf(ids)
+        degrees = np.zeros(len(ids), dtype=np.int8)
+        np.maximum.at(degrees, *rows.of(self.degrees.owners, self.degrees.values))
+        # Several entries for one language keep the highest level, as the exhaustive scorer does.
+        levels = np.zeros((len(self.languages.texts), len(ids)), dtype=np.int8)
+        spoken_rows, codes, spoken_levels = rows.of(self.spoken.owners, self.spoken.values, self.levels)
+        np.maximum.at(levels, (codes, spoken_rows), spoken_levels)
+        arrays = {
+            "ids": ids,
+            "degrees": degrees,
+            "years": np.array(self.years, dtype=np.float64),
+            "current_city": np.array(self.current, dtype=np.int32),
+            "levels": levels,
+            **rows.lists(self.skills, "skill"),
+            **rows.lists(self.fields, "field"),
+            **rows.lists(self.wished, "wished"),
+        }
+        tables = {
+            "skills": self.skill_texts.texts,
+            "fields": self.field_texts.texts,
+            "cities": self.cities.texts,
+            "languages": self.languages.texts,
+        }
+        return arrays, tables
+
+
+class _RowsOf:
+    """Where talent ids are among a build's ``ids`` (a row is a position in ``ids``).
+
+    Raises
+    ------
+    ValueError
+        When two of ``ids`` are equal.
+    """
+
+    __slots__ = ("count", "order", "sorted_ids")
+
+    def __init__(self, ids: _Ints) -> None:
+        self.count = len(ids)
+        self.order = np.argsort(ids, kind="stable")
+        self.sorted_ids = ids[self.order]
+        repeated = self.sorted_ids[1:][self.sorted_ids[1:] == self.sorted_ids[:-1]]
+        if len(repeated):
+            raise ValueError(f"talent {int(repeated[0])} appears twice")
+
+    def of(self, owners: array[int], *columns: array[Any]) -> list[npt.NDArray[Any]]:
+        """The rows of ``owners`` that are talent ids in ``ids``, then each of ``columns`` (one value per
+        owner) at those owners."""
+        talents = np.asarray(owners, dtype=np.int64)
+        values = [np.asarray(column) for column in columns]
+        if not self.count or not len(talents):
+            return [np.zeros(0, dtype=np.int32), *(value[:0].copy() for value in values)]
+        # Owners come in runs (a talent's rows together): each run is looked up once.
+        starts_run = np.empty(len(talents), dtype=np.bool_)
+        starts_run[0] = True
+        np.not_equal(talents[1:], talents[:-1], out=starts_run[1:])
+        firsts = np.flatnonzero(starts_run)
+        lengths = np.diff(np.append(firsts, len(talents)))
+        at = np.minimum(np.searchsorted(self.sorted_ids, talents[firsts]), self.count - 1)
+        known = self.sorted_ids[at] == talents[firsts]
+        rows = np.repeat(self.order[at].astype(np.int32), lengths)
+        if known.all():
+            return [rows, *(value.copy() for value in values)]
+        kept = np.repeat(known, lengths)
+        return [rows[kept], *(value[kept] for value in values)]
+
+    def lists(self, pairs: _Pairs, name: str) -> dict[str, Any]:
+        """``pairs`` as per-row lists (CSR), each row's values in the order they were added."""
+        rows, values = self.of(pairs.owners, pairs.values)
+        starts = np.zeros(self.count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.count), out=starts[1:])
+        if np.any(rows[1:] < rows[:-1]):  # talents' rows came out of row order
+            values = values[np.argsort(rows, kind="stable")]
+        return {f"{name}_starts": starts, f"{name}_values": values}
+
+
+def _sorted_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
+
+
+def _distinct_sorted_words(text: str) -> str:
+    return " ".join(sorted(set(text.split())))
+
+
+class _FuzzyTexts:
+    """Texts token-sorted, by length and with their characters counted, so that a fuzzy query is compared only
+    with the texts that can reach the floor.
+
+    ``fuzz.token_sort_ratio(a, b)`` equals ``fuzz.ratio`` of the token-sorted
+    texts, ``200 * L / (len(a) + len(b))`` where ``L`` is the length of their
+    longest common subsequence.  A ratio of ``r`` percent needs the shorter
+    text to be at least ``r / (200 - r)`` of the longer one, and ``L`` is at
+    most the number of characters the texts share (counted with repeats).
+    Characters are counted in buckets, the most frequent ones alone and the
+    rarer ones sharing; sharing can only raise the count, so no text that
+    reaches the floor is ever left out.
+    """
+
+    __slots__ = ("_bucket_of", "_cap", "_counts", "_form", "_ids", "_lengths", "_reach", "_starts", "_texts")
+
+    def __init__(self, texts: Sequence[str], form: Callable[[str], str] = _sorted_words) -> None:
+        self._form = form
+        sorted_texts = [form(text) for text in texts]
         order = sorted((i for i, text in enumerate(texts) if text), key=lambda i: len(sorted_texts[i]))
         self._ids = np.array(order, dtype=np.int32)
         self._texts = [sorted_texts[i] for i in order]
-        lengths = [len(text) for text in self._texts]
-        longest = lengths[-1] if lengths else 0
-        self._starts = np.searchsorted(np.array(lengths, dtype=np.int64), np.arange(longest + 2), side="left")
+        self._lengths = np.array([len(text) for text in self._texts], dtype=np.int64)
+        self._reach = (SIMILARITY_FLOOR * 100 - 1) * self._lengths
+        longest = int(self._lengths[-1]) if len(self._lengths) else 0
+        self._starts = np.searchsorted(self._lengths, np.arange(longest + 2), side="left")
+        codes = np.frombuffer("".join(self._texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        characters, character_of, frequency = np.unique(codes, return_inverse=True, return_counts=True)
+        buckets = np.empty(len(characters), dtype=np.int64)
+        buckets[np.argsort(-frequency, kind="stable")] = np.arange(len(characters)) % _CHARACTER_BUCKETS
+        self._bucket_of = dict(zip(map(chr, characters.tolist()), buckets.tolist(), strict=True))
+        dtype = np.min_scalar_type(longest)
+        self._cap = int(np.iinfo(dtype).max)
+        self._counts = np.zeros((_CHARACTER_BUCKETS, len(self._texts)), dtype=dtype)
+        owners = np.repeat(np.arange(len(self._texts)), self._lengths)
+        np.add.at(self._counts, (buckets[character_of], owners), 1)
 
     def similar(self, texts: Sequence[str]) -> list[list[tuple[int, float]]]:
         """For each of ``texts``, the ids of texts whose ratio with it reaches the floor, with the ratio (0..100).
 
-        One :func:`rapidfuzz.process.cdist` call over the lengths any of them can reach, so the choices are
-        converted once per call, not once per text.
+        One :func:`rapidfuzz.process.cdist` call over the texts any of them can reach (a ratio does not depend
+        on the other texts compared in the call).
         """
-        queries = [" ".join(sorted(text.split())) for text in texts]
+        queries = [self._form(text) for text in texts]
         found: list[list[tuple[int, float]]] = [[] for _ in queries]
         usable = [i for i, query in enumerate(queries) if query]
         if not usable or not self._texts:
             return found
-        floor = SIMILARITY_FLOOR * 100
-        shortest = max(0, math.floor(min(len(queries[i]) for i in usable) * floor / (200 - floor)) - 1)
-        longest = math.ceil(max(len(queries[i]) for i in usable) * (200 - floor) / floor) + 2
-        start, end = (
-            int(self._starts[min(shortest, len(self._starts) - 1)]),
-            int(self._starts[min(longest, len(self._starts) - 1)]),
-        )
-        if start >= end:
+        reachable = np.unique(np.concatenate([self._reachable(queries[i]) for i in usable]))
+        if not len(reachable):
             return found
         ratios = process.cdist(
             [queries[i] for i in usable],
-            self._texts[start:end],
+            [self._texts[j] for j in reachable.tolist()],
             scorer=fuzz.ratio,
-            score_cutoff=floor,
+            score_cutoff=SIMILARITY_FLOOR * 100,
             dtype=np.float64,
         )
         for row, i in enumerate(usable):
             hits = np.flatnonzero(ratios[row])
-            found[i] = list(zip(self._ids[start + hits].tolist(), ratios[row, hits].tolist(), strict=True))
+            found[i] = list(zip(self._ids[reachable[hits]].tolist(), ratios[row, hits].tolist(), strict=True))
         return found
+
+    def _reachable(self, query: str) -> _Ints:
+        """Positions of the texts whose length and shared characters let their ratio with ``query`` reach the
+        floor."""
+        floor = SIMILARITY_FLOOR * 100
+        last = len(self._starts) - 1
+        start = int(self._starts[min(max(0, math.floor(len(query) * floor / (200 - floor)) - 1), last)])
+        end = int(self._starts[min(math.ceil(len(query) * (200 - floor) / floor) + 2, last)])
+        wanted = Counter(self._bucket_of[c] for c in query if c in self._bucket_of)
+        if start >= end or not wanted:
+            return np.zeros(0, dtype=np.int64)
+        shared = np.zeros(end - start, dtype=np.int32)
+        for bucket, count in wanted.items():
+            shared += np.minimum(self._counts[bucket, start:end], min(count, self._cap))
+        # 200 * shared >= (floor - 1) * (len(query) + length): one point of slack, far beyond any rounding.
+        return start + np.flatnonzero(200 * shared >= self._reach[start:end] + (floor - 1) * len(query))
+
+
+class _FuzzyFields(_FuzzyTexts):
+    """Texts compared by :func:`rapidfuzz.fuzz.token_set_ratio`, so that a query is compared only with the texts
+    that can reach the floor.
+
+    A text sharing no word with the query scores :func:`~rapidfuzz.fuzz.ratio` of the two texts' distinct
+    words, sorted and joined: the length and character filter of :class:`_FuzzyTexts` applies to those forms.
+    A text sharing a word may score anything, so it is always compared.
+    """
+
+    __slots__ = ("_holding",)
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        super().__init__(texts, _distinct_sorted_words)
+        self._holding: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            for word in set(text.split()):
+                self._holding.setdefault(word, []).append(i)
+
+    def close_to(self, texts: Sequence[str]) -> list[int]:
+        """The ids of the texts whose ratio with one of ``texts`` may reach the floor, in order."""
+        found = {i for text in texts for word in text.split() for i in self._holding.get(word, ())}
+        for text in texts:
+            found.update(self._ids[self._reachable(self._form(text))].tolist())
+        return sorted(found)
 
 
 def _cache(cache: OrderedDict[tuple[str, str], _Expansion], key: tuple[str, str], value: _Expansion) -> _Expansion:
@@ -596,13 +821,16 @@ class _Search:
 
     The job's skills (``W``) each carry a weight (40 / required count or
     10 / preferred count); a row's *skill part* is the weighted sum of its
-    best similarity per skill and ``rest`` bounds everything else.  The rows
-    holding the rarest skill are scored first, which sets a threshold (the
-    k-th best score so far); the most common skills whose weights together
-    cannot lift a row to that threshold are then *non-essential*, and only
-    rows holding an essential skill are read (MaxScore).  Within a set of
-    rows, exact scoring runs in batches by decreasing bound and stops at the
-    first bound below the threshold.
+    best similarity per skill and ``rest`` bounds everything else.  A row's
+    skill part is bounded by the points of the skills it holds (each skill's
+    weight times its best similarity), counted from the posting lists into one
+    small integer per row.  The skills giving the most points per posting
+    are counted first, up to half the postings; the rows they bound best are
+    scored first, which sets a threshold (the k-th best score so far).  The
+    remaining skills whose points together cannot lift a row to that
+    threshold are then not read (MaxScore), unless that leaves too many rows
+    to score.  Within a set of rows, exact scoring runs in batches by
+    decreasing bound and stops at the first bound below the threshold.
     """
 
     def __init__(self, index: CandidateIndex, view: _JobView, alive: _Bools) -> None:
@@ -625,6 +853,11 @@ class _Search:
         for i, expansion in enumerate(self.expansions):
             self.similarity[expansion.ids, i] = expansion.similarities
             self.held_by[i] = int((postings[expansion.ids + 1] - postings[expansion.ids]).sum())
+        # The most each job skill can add to a score.
+        self.best = [
+            float(weight * expansion.similarities.max(initial=0.0))
+            for weight, expansion in zip(self.weights.tolist(), self.expansions, strict=True)
+        ]
 
     def run(self, k: int | None) -> tuple[list[tuple[float, int]], int]:
         """``(score, row)`` of the best ``k`` eligible rows (all when None) and the number eligible."""
@@ -646,38 +879,63 @@ class _Search:
         else:
             if k != 0:
                 self._collect(top, k)
-            total = int(self.alive.sum())
+            total = int(np.count_nonzero(self.alive))
         return list(zip(top.scores.tolist(), top.rows.tolist(), strict=True)), total
 
     def _collect(self, top: _Top, k: int | None) -> None:
-        index = self.index
-        held = [i for i in np.argsort(self.held_by, kind="stable").tolist() if self.held_by[i]]
+        # The skills some row holds, those giving the most points per posting read first.
+        held = [i for i in range(len(self.best)) if self.held_by[i]]
+        held.sort(key=lambda i: self.held_by[i] / self.best[i])
         if k is None or not held:
             # Everyone is asked for, or no row holds any job skill: score every row.
             rows = np.flatnonzero(self.alive)
             self._evaluate(rows, self._exact_skill_part(rows), top)
             return
-        # Upper bound of every row's skill part: each held similar text adds its skill's weight x similarity.
-        postings = index._skill_postings
-        rows, gains = [], []
-        for i in held:
-            expansion = self.expansions[i]
-            for norm, similarity in zip(expansion.ids.tolist(), expansion.similarities.tolist(), strict=True):
-                rows.append(postings.of(norm))
-                gains.append(np.full(len(rows[-1]), self.weights[i] * similarity))
-        skill_bound = np.bincount(np.concatenate(rows), np.concatenate(gains), minlength=index._size)
-        # The rows holding the rarest skill, scored first, set a threshold for the rest.
-        seed = self._rows_holding(held[:1])
-        self._evaluate(seed, skill_bound[seed], top)
-        bar = top.threshold - self.rest - _BOUND_MARGIN if top.full else 0.0
-        candidates = np.flatnonzero(skill_bound >= bar) if bar > 0 else np.flatnonzero(skill_bound > 0)
-        candidates = candidates[self.alive[candidates]]
-        candidates = candidates[~_contains(seed, candidates)]
-        self._evaluate(candidates, skill_bound[candidates], top)
-        if not top.full or self.rest + _BOUND_MARGIN >= top.threshold:
+        # The first skills hold about half the postings: the rows they bound best, scored first, set a threshold.
+        postings = np.cumsum(self.held_by[held])
+        first = int(np.searchsorted(postings, postings[-1] / 2, side="right")) or 1
+        # Points in small integers: each skill's rounded up, in a unit that lets a row's sum fit one byte.
+        dtype = np.uint8 if len(held) < 128 else np.uint32
+        unit = (np.iinfo(dtype).max - len(held)) / sum(self.best[i] for i in held)
+        bound = np.zeros(self.index._size, dtype=dtype)
+        self._add_points(bound, held[:first], unit)
+        seed = _best(self._alive_of(np.flatnonzero(bound > 0)), bound, max(_FIRST_PASS // 4, k))
+        self._evaluate(seed, bound[seed] / unit + sum(self.best[i] for i in held[first:]), top)
+        unseen = self.alive.copy()
+        unseen[seed] = False
+        # MaxScore: the last skills that together cannot lift a row to the threshold need not be read; a row
+        # holding none of the others cannot enter, one holding some counts them at their best.
+        floor = top.threshold - self.rest - _BOUND_MARGIN if top.full else 0.0
+        skipped, unread = 0.0, []
+        for i in reversed(held[first:]):
+            if skipped + self.best[i] < floor:
+                skipped += self.best[i]
+                unread.append(i)
+        self._add_points(bound, [i for i in held[first:] if i not in unread], unit)
+        candidates = _reaching(bound, unseen, (floor - skipped) * unit)
+        if unread and len(candidates) > _FIRST_PASS:
+            # So many rows to score against a loose bound cost more than reading the skipped postings.
+            self._add_points(bound, unread, unit)
+            skipped = 0.0
+            candidates = _reaching(bound, unseen, floor * unit)
+        self._evaluate(candidates, bound[candidates] / unit + skipped, top)
+        if not top.full or self.rest + skipped + _BOUND_MARGIN >= top.threshold:
             # Rows holding no similar text can still reach the top.
-            others = np.flatnonzero(self.alive & (skill_bound == 0))
-            self._evaluate(others, np.zeros(len(others)), top)
+            others = np.flatnonzero(unseen & (bound == 0))
+            self._evaluate(others, np.full(len(others), skipped), top)
+
+    def _alive_of(self, rows: _Ints) -> _Ints:
+        return rows[self.alive[rows]]
+
+    def _add_points(self, bound: npt.NDArray[np.unsignedinteger[Any]], skills: list[int], unit: float) -> None:
+        """Add to each row's ``bound`` the points of each of ``skills`` it holds a similar text of: the most the
+        skill can add to its score (weight x best similarity), in ``1 / unit`` points rounded up."""
+        postings = self.index._skill_postings
+        for i in skills:
+            starts, ends = postings.starts[self.expansions[i].ids], postings.starts[self.expansions[i].ids + 1]
+            rows = np.concatenate([postings.rows[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)])
+            # A row holding several similar texts gets the points once: each of its writes stores the same sum.
+            bound[rows] += math.ceil(self.best[i] * unit)
 
     def _exact_skill_part(self, rows: _Ints) -> _Floats:
         return self.weights @ _row_max(self.index._skill_norms, self.similarity, rows)
@@ -703,20 +961,23 @@ class _Search:
         ``skill_bound`` bounds each row's skill part.  Rows are taken in
         batches by their loose bound (skill bound plus the weight of every
         other component); in a batch, the tight bound (skill bound plus the
-        exact other components) decides which rows are scored exactly.
+        exact other components) decides which rows are scored exactly.  When
+        many rows remain after the first batch (which raises the threshold),
+        one pass with the components that need no lookups drops rows first.
         """
         if not len(rows):
             return
-        if top.full and len(rows) > _FIRST_PASS:
-            # Many rows: one pass with the components that need no lookups (field and location at full weight).
-            keep = self._bounds(rows, skill_bound, lookups=False) >= top.threshold
-            rows, skill_bound = rows[keep], skill_bound[keep]
         loose = skill_bound + self.rest + _BOUND_MARGIN
         remaining = np.arange(len(rows))
         batch = max(_FIRST_PASS, len(rows) if top.k is None else top.k)
+        batches = 0
         while len(remaining):
             if top.full:
                 remaining = remaining[loose[remaining] >= top.threshold]
+                if batches == 1 and len(remaining) > batch:
+                    # Field of study and location at full weight: no lookups.
+                    cheap = self._bounds(rows[remaining], skill_bound[remaining], lookups=False)
+                    remaining = remaining[cheap >= top.threshold]
             if len(remaining) > batch:
                 chosen = np.argpartition(-loose[remaining], batch - 1)[:batch]
                 chosen, remaining = remaining[chosen], np.delete(remaining, chosen)
@@ -727,10 +988,11 @@ class _Search:
             best = _row_max(self.index._skill_norms, self.similarity, rows[chosen])
             top.add(*self._exact(rows[chosen], best))
             batch *= 2
+            batches += 1
 
     def _bounds(self, rows: _Ints, skill_bound: _Floats, *, lookups: bool = True) -> _Floats:
-        """Upper bounds of the scores of ``rows``: ``skill_bound`` plus every other component exact (field of
-        study and location at full weight when ``lookups`` is false)."""
+        """Upper bounds of the scores of ``rows``: ``skill_bound`` plus every other component exact (location at
+        full weight and the field of study from :attr:`_fields_held` when ``lookups`` is false)."""
         full = np.broadcast_to(np.ones(1), (len(self.expansions), len(rows)))
         assessment = self._assess(rows, full, lookups=lookups)
         return assessment.scores - (100.0 - self.rest) + skill_bound + _BOUND_MARGIN
@@ -758,7 +1020,7 @@ class _Search:
             np.maximum(index._years[rows], 0.0),
             self._levels(rows),
             (lambda: self._located(rows)) if lookups else (lambda: np.ones(len(rows), dtype=np.bool_)),
-            (lambda: self._field_best(rows)) if lookups else (lambda: np.ones(len(rows))),
+            (lambda: self._field_best(rows)) if lookups else (lambda: self._fields_held[rows]),
         )
 
     @cached_property
@@ -781,6 +1043,17 @@ class _Search:
     def _field_best(self, rows: _Ints) -> _Floats:
         """Each row's best field-of-study similarity to the job's fields."""
         return _row_max(self.index._field_lists, self._field_similarity[:, None], rows)[0]
+
+    @cached_property
+    def _fields_held(self) -> _Floats:
+        """Every row's best field-of-study similarity to the job's fields, from the posting lists of the similar
+        fields (a pass over many rows reads it instead of each row's fields)."""
+        held = np.zeros(self.index._size)
+        similarity = self._field_similarity[:-1]
+        similar = np.flatnonzero(similarity)
+        for field in similar[np.argsort(similarity[similar], kind="stable")].tolist():
+            held[self.index._field_postings.of(field)] = similarity[field]  # the most similar is written last
+        return held
 
     def _meets_hard_requirements(self) -> _Bools | bool:
         """Which rows meet the job's hard requirements other than skills (as :func:`~matching.score.assess`
@@ -806,12 +1079,17 @@ class _Search:
         return eligible
 
 
-def _contains(sorted_values: _Ints, values: _Ints) -> _Bools:
-    """Whether each of ``values`` is in ``sorted_values`` (sorted ascending)."""
-    if not len(sorted_values):
-        return np.zeros(len(values), dtype=np.bool_)
-    found = np.searchsorted(sorted_values, values)
-    return sorted_values[np.minimum(found, len(sorted_values) - 1)] == values
+def _reaching(bound: npt.NDArray[np.unsignedinteger[Any]], unseen: _Bools, points: float) -> _Ints:
+    """The ``unseen`` rows holding a similar text whose ``bound`` reaches ``points``."""
+    rows = np.flatnonzero(bound >= math.floor(points) if points > 0 else bound > 0)
+    return rows[unseen[rows]]
+
+
+def _best(rows: _Ints, values: npt.NDArray[Any], count: int) -> _Ints:
+    """The (at most) ``count`` of ``rows`` with the highest ``values``, in no particular order."""
+    if len(rows) <= count:
+        return rows
+    return rows[np.argpartition(values[rows], len(rows) - count)[len(rows) - count :]]
 
 
 def _row_max(lists: _Lists, table: _Floats, rows: _Ints) -> _Floats:

@@ -43,10 +43,12 @@ A client is its account when signed in, its address otherwise.
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     ExecutionResult,
     FieldNode,
@@ -60,13 +62,17 @@ from graphql import (
     GraphQLSchema,
     GraphQLSkipDirective,
     InlineFragmentNode,
+    ListValueNode,
     NamedTypeNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SchemaMetaFieldDef,
     SelectionNode,
     SelectionSetNode,
     TypeMetaFieldDef,
+    ValueNode,
+    VariableNode,
     get_argument_values,
     get_directive_values,
     get_named_type,
@@ -86,7 +92,7 @@ from api.throttle import Throttle, ThrottleStatus
 if TYPE_CHECKING:
     from api.graphql.context import Context
 
-__all__ = ["MUTATION_COST", "QueryCost", "QueryCostCalculator", "retry_after_header"]
+__all__ = ["MUTATION_COST", "CostPlan", "QueryCost", "QueryCostCalculator", "cost_plan", "retry_after_header"]
 
 MUTATION_COST = 10
 OBJECT_COST = 1
@@ -94,11 +100,67 @@ SIZE_ARGUMENTS = ("first", "limit")
 MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
 THROTTLED = "THROTTLED"
 
-# Stands for "no data: plan from the document" where a walk would otherwise follow returned data.
-_PLANNED: Any = object()
 _META_FIELDS: dict[str, GraphQLField] = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
 FieldGroups = dict[str, list[FieldNode]]
+# How to cost the objects a selection returns: per possible type, the response keys an object of that type has
+# (None when the selection's type is an object type: no choice to make) and its fields that return objects.
+ObjectPlan = tuple[tuple[frozenset[str] | None, "FieldPlans"], ...]
+# Fields that return objects: (response key, whether it is a list, how to cost each object it returns).
+FieldPlans = tuple[tuple[str, bool, ObjectPlan], ...]
+
+# Operations remembered (by schema, document text and operation name), and cost plans remembered per operation
+# (by the values of the variables the cost depends on); the oldest entry goes when a table is full.
+MAX_CACHED_OPERATIONS = 1024
+MAX_PLANS_PER_OPERATION = 64
+_ABSENT: Any = object()
+_INCLUSION_DIRECTIVES = frozenset({GraphQLSkipDirective.name, GraphQLIncludeDirective.name})
+
+
+@dataclass(frozen=True, slots=True)
+class CostPlan:
+    """The cost of one operation for given variables: requested, and the plan that costs its result.
+
+    Made by :meth:`QueryCostCalculator.plan`; it holds no data of a request, so one plan serves every
+    request of the same document, operation and values of the variables the cost depends on.
+    """
+
+    requested: int
+    subscription: bool
+    base: int
+    per_root_object: int
+    root: FieldPlans
+
+    def actual(self, data: Mapping[str, Any]) -> int:
+        """The cost of ``data``, the operation's result: page sizes as returned."""
+        return self.base + _fields_cost(self.root, data, self.per_root_object)
+
+
+def _fields_cost(fields: FieldPlans, data: Mapping[str, Any], per_object: int) -> int:
+    cost = 0
+    for key, is_list, plan in fields:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not is_list:
+            cost += per_object + _object_cost(plan, value)
+            continue
+        for item in value:
+            if isinstance(item, list):  # a list of lists
+                cost += sum(per_object + _object_cost(plan, i) for i in _flatten(item) if i is not None)
+            elif item is not None:
+                cost += per_object + _object_cost(plan, item)
+    return cost
+
+
+def _object_cost(plan: ObjectPlan, data: Mapping[str, Any]) -> int:
+    """What an object's fields cost; for an interface or union, as the possible type whose keys it has."""
+    best = 0
+    for keys, fields in plan:
+        if keys is not None and keys != data.keys():
+            continue
+        best = max(best, _fields_cost(fields, data, OBJECT_COST))
+    return best
 
 
 class QueryCostCalculator:
@@ -132,6 +194,7 @@ class QueryCostCalculator:
             raise ValueError(f"the schema has no {operation.operation.value} type")
         self.root = root
         self._planned: dict[tuple[tuple[int, ...], str, int | None], int] = {}
+        self._object_plans: dict[tuple[tuple[int, ...], str], ObjectPlan] = {}
 
     @classmethod
     def for_document(
@@ -144,35 +207,75 @@ class QueryCostCalculator:
     ) -> QueryCostCalculator | None:
         """The calculator for an operation of ``document``; None when the operation or its variables
         are not valid (execution reports why, before any resolver runs)."""
-        operation = get_operation_ast(document, operation_name)
+        operation = _Operation.of(document, operation_name)
         if operation is None:
             return None
-        coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+        coerced = get_variable_values(schema, operation.operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):
             return None
-        fragments = {
-            definition.name.value: definition
-            for definition in document.definitions
-            if isinstance(definition, FragmentDefinitionNode)
-        }
-        return cls(schema, operation, fragments, coerced)
+        return cls(schema, operation.operation, operation.fragments, coerced)
 
     def requested(self) -> int:
         """The cost planned from the document: page sizes as asked."""
-        return self._root_cost(_PLANNED)
+        return self._root_cost()
 
     def actual(self, data: Mapping[str, Any]) -> int:
         """The cost of ``data``, the operation's result: page sizes as returned."""
-        return self._root_cost(data)
+        return self.plan().actual(data)
 
-    def _root_cost(self, data: Any) -> int:
+    def plan(self) -> CostPlan:
+        """The requested cost and the plan that costs a result, from the document alone."""
+        groups: FieldGroups = {}
+        self._collect(self.operation.selection_set, self.root, groups, set())
+        mutation = self.operation.operation is OperationType.MUTATION
+        return CostPlan(
+            requested=self.requested(),
+            subscription=self.operation.operation is OperationType.SUBSCRIPTION,
+            # A mutation's top-level fields cost MUTATION_COST each, whatever they return, and their objects nothing.
+            base=MUTATION_COST * len(groups) if mutation else 0,
+            per_root_object=0 if mutation else OBJECT_COST,
+            root=self._field_plans(self.root, groups),
+        )
+
+    def _field_plans(self, parent: GraphQLObjectType, groups: FieldGroups) -> FieldPlans:
+        """The fields of ``groups`` that return objects (scalars and ``__typename`` are free)."""
+        plans = []
+        for key, nodes in groups.items():
+            name = nodes[0].name.value
+            field = _META_FIELDS.get(name) or parent.fields.get(name)
+            if field is None:
+                continue
+            item_type = get_named_type(field.type)
+            if is_composite_type(item_type):
+                is_list = is_list_type(get_nullable_type(field.type))
+                plans.append((key, is_list, self._object_plan(nodes, item_type)))
+        return tuple(plans)
+
+    def _object_plan(self, nodes: list[FieldNode], parent: GraphQLNamedType) -> ObjectPlan:
+        memo_key = (tuple(map(id, nodes)), parent.name)
+        known = self._object_plans.get(memo_key)
+        if known is not None:
+            return known
+        abstract = is_abstract_type(parent)
+        candidates = self.schema.get_possible_types(parent) if abstract else [parent]  # type: ignore[arg-type]
+        plan = []
+        for object_type in cast(list[GraphQLObjectType], candidates):
+            groups: FieldGroups = {}
+            for node in nodes:
+                if node.selection_set is not None:
+                    self._collect(node.selection_set, object_type, groups, set())
+            # The returned object's keys are exactly the fields collected for its runtime type.
+            plan.append((frozenset(groups) if abstract else None, self._field_plans(object_type, groups)))
+        self._object_plans[memo_key] = tuple(plan)
+        return self._object_plans[memo_key]
+
+    def _root_cost(self) -> int:
         groups: FieldGroups = {}
         self._collect(self.operation.selection_set, self.root, groups, set())
         mutation = self.operation.operation is OperationType.MUTATION
         base, per_object = (MUTATION_COST, 0) if mutation else (0, OBJECT_COST)
         return sum(
-            self._field_cost(self.root, nodes, None, _value_at(data, key), base=base, per_object=per_object)
-            for key, nodes in groups.items()
+            self._field_cost(self.root, nodes, None, base=base, per_object=per_object) for nodes in groups.values()
         )
 
     def _field_cost(
@@ -180,12 +283,11 @@ class QueryCostCalculator:
         parent: GraphQLObjectType,
         nodes: list[FieldNode],
         inherited_size: int | None,
-        value: Any,
         *,
         base: int = 0,
         per_object: int = OBJECT_COST,
     ) -> int:
-        """``base`` plus, for each object the field returns, ``per_object`` and its own fields' cost."""
+        """``base`` plus, for each object the field asks for, ``per_object`` and its own fields' cost."""
         name = nodes[0].name.value
         field = _META_FIELDS.get(name) or parent.fields.get(name)
         if field is None:  # __typename
@@ -195,22 +297,14 @@ class QueryCostCalculator:
             return base
         size = self._page_size(field, nodes[0])
         if is_list_type(get_nullable_type(field.type)):
-            child_size = None
-            if value is _PLANNED:
-                items = size if size is not None else inherited_size if inherited_size is not None else 1
-                return base + items * (per_object + self._selection_cost(nodes, item_type, None, _PLANNED))
-            objects = [item for item in _flatten(value) if item is not None]
-        else:
-            child_size = size
-            if value is _PLANNED:
-                return base + per_object + self._selection_cost(nodes, item_type, size, _PLANNED)
-            objects = [] if value is None else [value]
-        return base + sum(per_object + self._selection_cost(nodes, item_type, child_size, item) for item in objects)
+            items = size if size is not None else inherited_size if inherited_size is not None else 1
+            return base + items * (per_object + self._selection_cost(nodes, item_type, None))
+        return base + per_object + self._selection_cost(nodes, item_type, size)
 
-    def _selection_cost(self, nodes: list[FieldNode], parent: GraphQLNamedType, size: int | None, data: Any) -> int:
+    def _selection_cost(self, nodes: list[FieldNode], parent: GraphQLNamedType, size: int | None) -> int:
         """What the fields selected under ``nodes`` cost; for an interface or union, its costliest type."""
         memo_key = (tuple(map(id, nodes)), parent.name, size)
-        if data is _PLANNED and memo_key in self._planned:
+        if memo_key in self._planned:
             return self._planned[memo_key]
         candidates = self.schema.get_possible_types(parent) if is_abstract_type(parent) else [parent]  # type: ignore[arg-type]
         best = 0
@@ -219,16 +313,9 @@ class QueryCostCalculator:
             for node in nodes:
                 if node.selection_set is not None:
                     self._collect(node.selection_set, object_type, groups, set())
-            # The returned object's keys are exactly the fields collected for its runtime type.
-            if data is not _PLANNED and is_abstract_type(parent) and groups.keys() != data.keys():
-                continue
-            cost = sum(
-                self._field_cost(object_type, field_nodes, size, _value_at(data, key))
-                for key, field_nodes in groups.items()
-            )
+            cost = sum(self._field_cost(object_type, field_nodes, size) for field_nodes in groups.values())
             best = max(best, cost)
-        if data is _PLANNED:
-            self._planned[memo_key] = best
+        self._planned[memo_key] = best
         return best
 
     def _collect(
@@ -277,8 +364,112 @@ class QueryCostCalculator:
         return DEFAULT_PAGE_SIZE if value is None else min(max(0, int(value)), MAX_PAGE_SIZE)
 
 
-def _value_at(data: Any, key: str) -> Any:
-    return _PLANNED if data is _PLANNED else data.get(key)
+@dataclass(frozen=True, slots=True)
+class _Operation:
+    """An operation of a document, with the variables its cost depends on and its plans by their values."""
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    cost_variables: tuple[str, ...]
+    plans: dict[tuple[Any, ...], CostPlan] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: DocumentNode, operation_name: str | None) -> _Operation | None:
+        """The operation ``operation_name`` names (the only one when None), or None when there is none such."""
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            return None
+        fragments = {
+            definition.name.value: definition
+            for definition in document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        return cls(operation, fragments, _cost_variables(operation, fragments))
+
+
+_operations: dict[tuple[GraphQLSchema, str, str | None], _Operation] = {}
+
+
+def _remember(table: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    if len(table) >= limit:
+        table.pop(next(iter(table)), None)
+    table[key] = value
+
+
+def cost_plan(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    query: str | None = None,
+    operation_name: str | None = None,
+    variables: dict[str, Any] | None = None,
+) -> CostPlan | None:
+    """The cost plan of an operation of a validated ``document``; None when the operation or its variables are
+    not valid (execution reports why, before any resolver runs).
+
+    With ``query``, the text ``document`` was parsed from, the plan is kept: per document and operation, and
+    per values of the variables the cost depends on (those of ``first``/``limit`` arguments and of
+    ``@skip``/``@include``). The variables are coerced on every call, so invalid ones are never costed.
+    """
+    operation_key = (schema, query, operation_name) if query is not None else None
+    known = _operations.get(operation_key) if operation_key is not None else None
+    if known is None:
+        known = _Operation.of(document, operation_name)
+        if known is None:
+            return None
+        if operation_key is not None:
+            _remember(_operations, operation_key, known, MAX_CACHED_OPERATIONS)
+    coerced = get_variable_values(schema, known.operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        return None
+    values = tuple(coerced.coerced.get(name, _ABSENT) for name in known.cost_variables)
+    try:
+        plan = known.plans.get(values)
+    except TypeError:  # an unhashable value: cost this request alone
+        return QueryCostCalculator(schema, known.operation, known.fragments, coerced).plan()
+    if plan is None:
+        plan = QueryCostCalculator(schema, known.operation, known.fragments, coerced).plan()
+        if operation_key is not None:
+            _remember(known.plans, values, plan, MAX_PLANS_PER_OPERATION)
+    return plan
+
+
+def _cost_variables(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
+    """The variables the cost may depend on: those in size arguments and in ``@skip``/``@include``."""
+    names: dict[str, None] = {}
+
+    def arguments(nodes: Iterable[ArgumentNode], relevant: Iterable[str] | None) -> None:
+        for argument in nodes:
+            if relevant is None or argument.name.value in relevant:
+                names.update(dict.fromkeys(_variables_in(argument.value)))
+
+    def walk(selection_set: SelectionSetNode) -> None:
+        for selection in selection_set.selections:
+            for directive in selection.directives or ():
+                if directive.name.value in _INCLUSION_DIRECTIVES:
+                    arguments(directive.arguments or (), None)
+            if isinstance(selection, FieldNode):
+                arguments(selection.arguments or (), SIZE_ARGUMENTS)
+            if isinstance(selection, (FieldNode, InlineFragmentNode)) and selection.selection_set is not None:
+                walk(selection.selection_set)
+
+    walk(operation.selection_set)
+    for fragment in fragments.values():
+        walk(fragment.selection_set)
+    return tuple(names)
+
+
+def _variables_in(value: ValueNode) -> Iterator[str]:
+    if isinstance(value, VariableNode):
+        yield value.name.value
+    elif isinstance(value, ListValueNode):
+        for item in value.values:
+            yield from _variables_in(item)
+    elif isinstance(value, ObjectValueNode):
+        for object_field in value.fields:
+            yield from _variables_in(object_field.value)
 
 
 def _flatten(value: Any) -> Iterator[Any]:
@@ -320,16 +511,17 @@ class QueryCost(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         execution_context = self.execution_context
         assert execution_context.graphql_document is not None
-        calculator = QueryCostCalculator.for_document(
+        plan = cost_plan(
             execution_context.schema._schema,
             execution_context.graphql_document,
+            query=execution_context.query,
             operation_name=execution_context.operation_name,
             variables=execution_context.variables,
         )
-        if calculator is None:  # invalid variables: execution refuses them without running anything
+        if plan is None:  # invalid variables: execution refuses them without running anything
             yield
             return
-        self.requested = calculator.requested()
+        self.requested = plan.requested
         throttle = self._throttle
         maximum = min(self._context.settings.max_query_cost, throttle.capacity)
         if self.requested > maximum:
@@ -350,12 +542,10 @@ class QueryCost(SchemaExtension):
             )
         yield
         result = execution_context.result
-        if calculator.operation.operation is OperationType.SUBSCRIPTION or not (
-            isinstance(result, ExecutionResult) and result.data is not None
-        ):
+        if plan.subscription or not (isinstance(result, ExecutionResult) and result.data is not None):
             self.actual = self.requested
             return
-        self.actual = calculator.actual(result.data)
+        self.actual = plan.actual(result.data)
         if self.actual < self.requested:
             self.status = await throttle.take(key, self.actual - self.requested)
 

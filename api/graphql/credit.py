@@ -41,6 +41,7 @@ __all__ = [
     "EnterpriseCredit",
     "PersonalCredit",
     "credit_node",
+    "enterprise_credit",
 ]
 
 # The largest file `importCreditRecords` takes; bigger ones go through `guilu import-credit`.
@@ -200,6 +201,12 @@ class EnterpriseCredit:
             latest_tax_rating=result.latest_tax_rating,
             as_of=assessment.as_of,
         )
+
+
+def enterprise_credit(result: credit.EnterpriseCredit | None) -> EnterpriseCredit:
+    """The credit of an enterprise that exists (its loader answers None for no other)."""
+    assert result is not None
+    return EnterpriseCredit.from_service(result)
 
 
 @strawberry.type(description="The five dimensions of an Egret-style personal credit score, each 0 to 100.")

@@ -61,15 +61,20 @@ class BatchLoader(DataLoader[K, V]):
     """
 
     def __init__(self, fetch: Callable[[Sequence[K]], Sequence[V]]) -> None:
+        known: dict[K, V] = {}
+
+        # Closes over the dict, not over ``self``: a loader in no reference cycle is freed, with every row it
+        # holds, as soon as its request lets go of it, instead of waiting for the garbage collector.
         async def load(keys: Sequence[K]) -> Sequence[V]:
             values = fetch(keys)
-            self._values.update(zip(keys, values, strict=True))
+            known.update(zip(keys, values, strict=True))
             return values
 
         super().__init__(load_fn=load)
         self._fetch = fetch
-        self._values: dict[K, V] = {}
+        self._values = known
         self._expected: dict[K, None] = {}
+        self._converted: dict[tuple[K, Callable[[V], Any]], Any] = {}
 
     def expect(self, keys: Iterable[K]) -> None:
         """Announce keys the request will probably ask for; nothing is fetched yet."""
@@ -92,6 +97,24 @@ class BatchLoader(DataLoader[K, V]):
             self._fetch_expected()
             return self._values[key]
         return super().load(key)
+
+    def get_converted(self, key: K, convert: Callable[[V], R]) -> R:
+        """``convert`` of the value of ``key``, as :func:`resolved` gives it, converted once per key.
+
+        For the objects a page repeats (the employer of each of its jobs): every field that asks for one
+        gets the same converted object.  ``convert`` must be the same function at every call (no lambda).
+        """
+        memo_key = (key, convert)
+        try:
+            converted: R = self._converted[memo_key]
+            return converted
+        except KeyError:
+            pass
+        value = self.get(key)
+        if isinstance(value, _PENDING):
+            return resolved(cast(Awaitable[V], value), convert)
+        converted = self._converted[memo_key] = convert(cast(V, value))
+        return converted
 
     def load(self, key: K) -> Awaitable[V]:
         value = self.get(key)
@@ -142,6 +165,43 @@ def _many_by(session: Session, model: type[RowT], key: str, order: Any) -> Batch
         return [grouped[k] for k in keys]
 
     return BatchLoader(fetch)
+
+
+def _columns_by(session: Session, key: Any, *columns: Any, order: Any) -> BatchLoader[int, list[Any]]:
+    """Per key, its rows' ``columns`` (one column: the values; several: tuples), in ``order``.
+
+    For the short lists a page shows many of (the skills of twenty jobs): plain values read straight from the
+    result, without the ORM object, identity-map entry and state that each row of :func:`_many_by` costs.
+    """
+    one = len(columns) == 1
+
+    def fetch(keys: Sequence[int]) -> list[list[Any]]:
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for row in session.execute(select(key, *columns).where(col(key).in_(keys)).order_by(key, order)):
+            grouped[row[0]].append(row[1] if one else tuple(row[1:]))
+        return [grouped[k] for k in keys]
+
+    return BatchLoader(fetch)
+
+
+def _announcer(
+    relations: Sequence[BatchLoader[int, Any]], employers: BatchLoader[int, Any] | None = None
+) -> Callable[[Iterable[Any]], None]:
+    """A function announcing the ids of the rows it gets to ``relations`` (and their ``employer_id`` to ``employers``).
+
+    It holds those loaders only, never :class:`Loaders`: a loader holding the object that holds it would make a
+    reference cycle, and every row the request read would wait for the garbage collector instead of being freed.
+    """
+
+    def announce(rows: Iterable[Any]) -> None:
+        rows = list(rows)
+        ids = [row.id for row in rows if row.id is not None]
+        for loader in relations:
+            loader.expect(ids)
+        if employers is not None:
+            employers.expect(row.employer_id for row in rows)
+
+    return announce
 
 
 def _employers_applied_to(session: Session) -> BatchLoader[int, frozenset[int]]:
@@ -196,12 +256,12 @@ class Loaders:
     enterprise_by_id: BatchLoader[int, Enterprise | None] = field(init=False)
     aliases_by_enterprise_id: BatchLoader[int, list[EnterpriseAlias]] = field(init=False)
     talent_by_id: BatchLoader[int, Talent | None] = field(init=False)
-    skills_by_talent_id: BatchLoader[int, list[TalentSkill]] = field(init=False)
+    skills_by_talent_id: BatchLoader[int, list[str]] = field(init=False)
     education_by_talent_id: BatchLoader[int, list[TalentEducation]] = field(init=False)
     languages_by_talent_id: BatchLoader[int, list[TalentLanguage]] = field(init=False)
     employers_applied_to_by_talent_id: BatchLoader[int, frozenset[int]] = field(init=False)
     job_by_id: BatchLoader[int, Job | None] = field(init=False)
-    skills_by_job_id: BatchLoader[int, list[JobSkill]] = field(init=False)
+    skills_by_job_id: BatchLoader[int, list[tuple[str, str]]] = field(init=False)  # (kind, name)
     languages_by_job_id: BatchLoader[int, list[JobLanguage]] = field(init=False)
     application_by_id: BatchLoader[int, Application | None] = field(init=False)
     events_by_application_id: BatchLoader[int, list[ApplicationEvent]] = field(init=False)
@@ -211,52 +271,53 @@ class Loaders:
     credit_record_by_id: BatchLoader[int, CreditRecord | None] = field(init=False)
     credit_records_by_enterprise_id: BatchLoader[int, list[CreditRecord]] = field(init=False)
     personal_credit_by_talent_id: BatchLoader[int, PersonalCreditScore | None] = field(init=False)
+    _announce_talents: Callable[[Iterable[Talent]], None] = field(init=False, repr=False)
+    _announce_jobs: Callable[[Iterable[Job]], None] = field(init=False, repr=False)
+    _announce_enterprises: Callable[[Iterable[Enterprise]], None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         s = self.session
         self.account_by_id = _by_id(s, Account)
-        self.enterprise_by_id = _by_id(s, Enterprise, self.expect_enterprises)
         self.aliases_by_enterprise_id = _many_by(s, EnterpriseAlias, "enterprise_id", EnterpriseAlias.position)
-        self.talent_by_id = _by_id(s, Talent, self.expect_talents)
-        self.skills_by_talent_id = _many_by(s, TalentSkill, "talent_id", TalentSkill.position)
+        self.credit_by_enterprise_id = _credit_by_enterprise(s)
+        self.credit_records_by_enterprise_id = _many_by(s, CreditRecord, "enterprise_id", CreditRecord.id)
+        self._announce_enterprises = _announcer(
+            (self.aliases_by_enterprise_id, self.credit_by_enterprise_id, self.credit_records_by_enterprise_id)
+        )
+        self.enterprise_by_id = _by_id(s, Enterprise, self._announce_enterprises)
+        self.skills_by_talent_id = _columns_by(s, TalentSkill.talent_id, TalentSkill.name, order=TalentSkill.position)
         self.education_by_talent_id = _many_by(s, TalentEducation, "talent_id", TalentEducation.position)
         self.languages_by_talent_id = _many_by(s, TalentLanguage, "talent_id", TalentLanguage.position)
         self.employers_applied_to_by_talent_id = _employers_applied_to(s)
-        self.job_by_id = _by_id(s, Job, self.expect_jobs)
-        self.skills_by_job_id = _many_by(s, JobSkill, "job_id", JobSkill.position)
+        self.personal_credit_by_talent_id = _personal_credit_by_talent(s)
+        self._announce_talents = _announcer(
+            (
+                self.skills_by_talent_id,
+                self.education_by_talent_id,
+                self.languages_by_talent_id,
+                self.employers_applied_to_by_talent_id,
+                self.personal_credit_by_talent_id,
+            )
+        )
+        self.talent_by_id = _by_id(s, Talent, self._announce_talents)
+        self.skills_by_job_id = _columns_by(s, JobSkill.job_id, JobSkill.kind, JobSkill.name, order=JobSkill.position)
         self.languages_by_job_id = _many_by(s, JobLanguage, "job_id", JobLanguage.position)
+        self._announce_jobs = _announcer((self.skills_by_job_id, self.languages_by_job_id), self.enterprise_by_id)
+        self.job_by_id = _by_id(s, Job, self._announce_jobs)
         self.application_by_id = _by_id(s, Application)
         self.events_by_application_id = _many_by(s, ApplicationEvent, "application_id", ApplicationEvent.id)
         self.loan_product_by_id = _by_id(s, LoanProduct)
         self.financing_stats_by_product_id = _financing_stats(s)
-        self.credit_by_enterprise_id = _credit_by_enterprise(s)
         self.credit_record_by_id = _by_id(s, CreditRecord)
-        self.credit_records_by_enterprise_id = _many_by(s, CreditRecord, "enterprise_id", CreditRecord.id)
-        self.personal_credit_by_talent_id = _personal_credit_by_talent(s)
 
     def expect_talents(self, talents: Iterable[Talent]) -> None:
         """Announce the relations of these talents (a page of them) to their loaders."""
-        ids = [t.id for t in talents if t.id is not None]
-        for loader in (
-            self.skills_by_talent_id,
-            self.education_by_talent_id,
-            self.languages_by_talent_id,
-            self.employers_applied_to_by_talent_id,
-            self.personal_credit_by_talent_id,
-        ):
-            loader.expect(ids)
+        self._announce_talents(talents)
 
     def expect_jobs(self, jobs: Iterable[Job]) -> None:
         """Announce the relations of these jobs, their employers included, to their loaders."""
-        jobs = list(jobs)
-        ids = [j.id for j in jobs if j.id is not None]
-        self.skills_by_job_id.expect(ids)
-        self.languages_by_job_id.expect(ids)
-        self.enterprise_by_id.expect(j.employer_id for j in jobs)
+        self._announce_jobs(jobs)
 
     def expect_enterprises(self, enterprises: Iterable[Enterprise]) -> None:
         """Announce the relations of these enterprises to their loaders."""
-        ids = [e.id for e in enterprises if e.id is not None]
-        self.aliases_by_enterprise_id.expect(ids)
-        self.credit_by_enterprise_id.expect(ids)
-        self.credit_records_by_enterprise_id.expect(ids)
+        self._announce_enterprises(enterprises)

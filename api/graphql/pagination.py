@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
 
 from api.graphql.errors import bad_input
 
-__all__ = ["Connection", "Edge", "PageInfo", "PageRequest", "connection_from_slice", "page_request"]
+__all__ = [
+    "Connection",
+    "Edge",
+    "PageInfo",
+    "PageRequest",
+    "asks_for_total",
+    "connection_from_slice",
+    "page_request",
+]
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -97,3 +107,17 @@ def connection_from_slice(nodes: Sequence[NodeT], page: PageRequest, total: int)
         ),
         total_count=total,
     )
+
+
+def asks_for_total(info: Info[Any, Any]) -> bool:
+    """Whether the connection the field ``info`` resolves is asked for its ``totalCount`` (fragments included;
+    a ``totalCount`` under ``@skip``/``@include`` counts as asked)."""
+
+    def names(selections: Iterable[Selection]) -> Iterator[str]:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                yield selection.name
+            else:  # a fragment
+                yield from names(selection.selections)
+
+    return any("totalCount" in names(field.selections) for field in info.selected_fields)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -30,6 +31,7 @@ from api.db import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, database_
 from api.graphql.cost import QueryCost
 from api.graphql.credit import CreditMutation, CreditQuery
 from api.graphql.cup import CupMutation, CupQuery, CupSubscription
+from api.graphql.execution import ScalarShortcutExecutionContext
 from api.graphql.financing import FinancingMutation, FinancingQuery
 from api.graphql.headhunting import HeadhuntingMutation, HeadhuntingQuery
 from api.graphql.mutations import Mutation as CoreMutation
@@ -104,8 +106,16 @@ class _MaskUnexpectedErrors(MaskErrors):
         return masked
 
 
-@lru_cache(maxsize=1024)
-def _validate(
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A parsed document as a cache key: hashed and compared by its text, not by its syntax tree, which costs as
+    much to hash and to compare again as a cached validation saves."""
+
+    text: str
+    document: DocumentNode = field(compare=False)
+
+
+def _validate_document(
     schema: GraphQLSchema,
     document: DocumentNode,
     rules: tuple[type[ASTValidationRule], ...],
@@ -117,6 +127,16 @@ def _validate(
     )
 
 
+@lru_cache(maxsize=1024)
+def _validate(
+    schema: GraphQLSchema,
+    parsed: _Parsed,
+    rules: tuple[type[ASTValidationRule], ...],
+    hide_suggestions: bool,
+) -> list[GraphQLError]:
+    return _validate_document(schema, parsed.document, rules, hide_suggestions)
+
+
 class _CachedValidation(SchemaExtension):
     """Strawberry's ``ValidationCache`` with graphql-core's ``hide_suggestions`` (no "Did you mean ...?")."""
 
@@ -126,9 +146,12 @@ class _CachedValidation(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         assert context.graphql_document is not None
-        context.pre_execution_errors = _validate(
-            context.schema._schema, context.graphql_document, context.validation_rules, self.hide_suggestions
-        )
+        schema, document, rules = context.schema._schema, context.graphql_document, context.validation_rules
+        if context.query is None:  # a document given without its text: nothing to key the cache by
+            context.pre_execution_errors = _validate_document(schema, document, rules, self.hide_suggestions)
+        else:
+            parsed = _Parsed(context.query, document)
+            context.pre_execution_errors = _validate(schema, parsed, rules, self.hide_suggestions)
         yield
 
 
@@ -182,6 +205,7 @@ def build_schema(*, introspection: bool = True, field_suggestions: bool = True) 
         types=[Talent, Enterprise, Job, Application],
         config=StrawberryConfig(auto_camel_case=True),
         extensions=extensions,
+        execution_context_class=ScalarShortcutExecutionContext,
         hide_suggestions=not field_suggestions,
     )
 

@@ -26,7 +26,6 @@ from api.models import JobLanguage as JobLanguageRow
 from api.models import Talent as TalentRow
 from api.models import TalentEducation as TalentEducationRow
 from api.models import TalentLanguage as TalentLanguageRow
-from api.models import TalentSkill as TalentSkillRow
 from api.models import enums
 from matching.score import ComponentScore, MatchResult
 from matching.score import SkillMatch as SkillMatchResult
@@ -94,10 +93,6 @@ class Education:
         ]
 
 
-def _names(rows: Sequence[TalentSkillRow]) -> list[str]:
-    return [row.name for row in rows]
-
-
 def _existing(value: T | None) -> T:
     """A loader's answer for a row a foreign key points at, which therefore exists."""
     assert value is not None
@@ -138,11 +133,10 @@ class Enterprise(Node):
         description="The enterprise's explained credit score today: level, verification, reasons (public)."
     )
     def credit(self, info: Info) -> Annotated[EnterpriseCredit, strawberry.lazy("api.graphql.credit")]:
-        from api.graphql.credit import EnterpriseCredit
+        from api.graphql.credit import enterprise_credit
 
         assert self.row.id is not None
-        found = info.context.loaders.credit_by_enterprise_id.get(self.row.id)
-        return resolved(found, lambda result: EnterpriseCredit.from_service(_existing(result)))
+        return info.context.loaders.credit_by_enterprise_id.get_converted(self.row.id, enterprise_credit)
 
     @strawberry.field(
         description="The enterprise's credit records, newest first: those in their publicity period for everyone; "
@@ -196,15 +190,18 @@ def _birth_year(root: Talent, info: Info) -> int | None:
     return resolved(contact_visibility(info.context, root.row), lambda visible: birth_year if visible else None)
 
 
+def _enterprise(row: EnterpriseRow | None) -> Enterprise:
+    return Enterprise.from_model(_existing(row))
+
+
 def _job_employer(root: Job, info: Info) -> Enterprise:
-    found = info.context.loaders.enterprise_by_id.get(root.row.employer_id)
-    return resolved(found, lambda row: Enterprise.from_model(_existing(row)))
+    return info.context.loaders.enterprise_by_id.get_converted(root.row.employer_id, _enterprise)
 
 
 def _job_skills(root: Job, info: Info, kind: str) -> list[str]:
     assert root.row.id is not None
     found = info.context.loaders.skills_by_job_id.get(root.row.id)
-    return resolved(found, lambda skills: [s.name for s in skills if s.kind == kind])
+    return resolved(found, lambda skills: [name for skill_kind, name in skills if skill_kind == kind])
 
 
 def _job_required_skills(root: Job, info: Info) -> list[str]:
@@ -268,7 +265,7 @@ class Talent(Node):
     @strawberry.field(description="Skills as the talent wrote them.")
     def skills(self, info: Info) -> list[str]:
         assert self.row.id is not None
-        return resolved(info.context.loaders.skills_by_talent_id.get(self.row.id), _names)
+        return resolved(info.context.loaders.skills_by_talent_id.get(self.row.id), list)
 
     @strawberry.field(
         description="The latest personal credit score on record; for the talent, admins and credit officers "

@@ -25,10 +25,11 @@ from threading import Lock
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from api import memory
 from api.config import get_settings
 from api.models import (
     Application,
@@ -45,7 +46,7 @@ from api.models import (
 from api.models.enums import JobStatus
 from api.observability import observe_matching
 from api.timeutil import utcnow
-from matching.candidates import CandidateIndex, Ranking
+from matching.candidates import CandidateIndex, Ranking, TalentRows
 from matching.normalise import name_pinyin, normalize_text
 from matching.profiles import Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
 from matching.resolve import OrganisationResolver, OrgMatch, OrgRecord
@@ -129,6 +130,7 @@ class _WatermarkCache(Generic[T]):
             cached = self._cached
             if cached.value is None or cached.watermark is None:
                 self._cached = _Cached(mark, self._build(session), checked_at)
+                memory.settle()  # the first build lives long: out of the collector's way
             else:
                 stale = cached.watermark != mark
                 late = cached.checked_at is not None and _before_settled(cached.checked_at, mark)
@@ -197,38 +199,16 @@ def talent_profiles(session: Session, talent_ids: Iterable[int] | None = None) -
     return {p.id: p for p in iter_talent_profiles(session, talent_ids)}
 
 
-def iter_talent_profiles(
-    session: Session, talent_ids: Iterable[int] | None = None, *, discoverable_only: bool = False
-) -> Iterator[TalentProfile]:
+def iter_talent_profiles(session: Session, talent_ids: Iterable[int] | None = None) -> Iterator[TalentProfile]:
     """Engine profiles by talent id, streamed: four queries read side by side, no ORM objects.
 
-    Memory stays flat however many talents there are, so the candidate index
-    of the whole city is built straight from the database.
+    Memory stays flat however many talents there are (the candidate index of
+    the whole city reads :func:`talent_rows` instead: no object per talent).
     """
     ids = None if talent_ids is None else list(talent_ids)
-    dialect = session.get_bind().dialect
-    # Plain DBAPI cursors: millions of rows are read, and SQLAlchemy's row objects cost more than the rows.
-    driver = session.connection().connection
 
     def ordered(model: Any, *columns: Any) -> Generator[Any, None, None]:
-        key = model.id if model is Talent else model.talent_id
-        query = sa_select(key, *columns).order_by(key, *([] if model is Talent else [model.position]))
-        if ids is not None:
-            query = query.where(col(key).in_(ids))
-        if discoverable_only:
-            visible = col(Talent.discoverable).is_(True)
-            query = query.where(visible if model is Talent else col(key).in_(select(Talent.id).where(visible)))
-        sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-        if dialect.name == "postgresql":  # a server-side cursor streams instead of loading everything
-            cursor = driver.cursor(name=f"guilu_profiles_{uuid.uuid4().hex}")
-            cursor.itersize = _STREAM_BATCH
-        else:
-            cursor = driver.cursor()
-        try:
-            cursor.execute(sql)
-            yield from cursor
-        finally:
-            cursor.close()
+        return _talent_table_rows(session, model, *columns, talent_ids=ids)
 
     talents = ordered(
         Talent, Talent.years_experience, Talent.current_city, Talent.wished_cities, Talent.wished_industries
@@ -242,6 +222,58 @@ def iter_talent_profiles(
         for stream in (talents, *streams):
             cursors.callback(stream.close)
         yield from _profiles_from(talents, *map(_Follower, streams))
+
+
+def talent_rows(session: Session, *, discoverable_only: bool = False) -> TalentRows:
+    """Every talent (every discoverable one with ``discoverable_only``) as plain rows for
+    :meth:`~matching.candidates.CandidateIndex.from_rows`: four queries, each run when the index reads its stream,
+    degrees and levels converted by the database, no object per talent."""
+    discoverable = {"discoverable_only": discoverable_only}
+    degree = case({d.name.lower(): int(d) for d in Degree}, value=TalentEducation.degree)
+    level = case({level.name.lower(): int(level) for level in LanguageLevel}, value=TalentLanguage.level)
+    talents = _talent_table_rows(
+        session, Talent, Talent.years_experience, Talent.current_city, Talent.wished_cities, **discoverable
+    )
+    return TalentRows(
+        talents=((talent_id, years, city, _listed(wished)) for talent_id, years, city, wished in talents),
+        skills=_talent_table_rows(session, TalentSkill, TalentSkill.name, **discoverable),
+        education=_talent_table_rows(
+            session, TalentEducation, degree, func.nullif(TalentEducation.field_of_study, ""), **discoverable
+        ),
+        languages=_talent_table_rows(session, TalentLanguage, TalentLanguage.language, level, **discoverable),
+    )
+
+
+def _talent_table_rows(
+    session: Session,
+    model: Any,
+    *columns: Any,
+    talent_ids: list[int] | None = None,
+    discoverable_only: bool = False,
+) -> Generator[Any, None, None]:
+    """``(talent id, *columns)`` of a talent table's rows, by talent id then position, from a plain DBAPI cursor
+    (millions of rows are read, and SQLAlchemy's row objects cost more than the rows); the query runs on the
+    first read."""
+    dialect = session.get_bind().dialect
+    key = model.id if model is Talent else model.talent_id
+    query = sa_select(key, *columns).order_by(key, *([] if model is Talent else [model.position]))
+    if talent_ids is not None:
+        query = query.where(col(key).in_(talent_ids))
+    if discoverable_only:
+        visible = col(Talent.discoverable).is_(True)
+        query = query.where(visible if model is Talent else col(key).in_(select(Talent.id).where(visible)))
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    driver = session.connection().connection
+    if dialect.name == "postgresql":  # a server-side cursor streams instead of loading everything
+        cursor = driver.cursor(name=f"guilu_profiles_{uuid.uuid4().hex}")
+        cursor.itersize = _STREAM_BATCH
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+        yield from cursor
+    finally:
+        cursor.close()
 
 
 def _profiles_from(
@@ -377,7 +409,7 @@ def talents_wishing(session: Session, industry: str) -> list[int]:
 
 
 def _candidate_index(session: Session) -> CandidateIndex:
-    return CandidateIndex.build(iter_talent_profiles(session, discoverable_only=True), vocabulary())
+    return CandidateIndex.from_rows(talent_rows(session, discoverable_only=True), vocabulary())
 
 
 def _update_candidate_index(session: Session, index: CandidateIndex, mark: Watermark, now: Watermark) -> CandidateIndex:
@@ -501,11 +533,26 @@ def _jobs_and_employers_mark(session: Session) -> Watermark:
 _job_search = _WatermarkCache(_jobs_and_employers_mark, _job_search_index, _update_job_search_index)
 
 
-def search_jobs(session: Session, query: str) -> list[SearchHit]:
-    """Jobs matching ``query``, best first (exact above prefix above fuzzy)."""
+def search_jobs(
+    session: Session,
+    query: str,
+    *,
+    among: Collection[int] | None = None,
+    limit: int | None = None,
+    count: bool = True,
+) -> tuple[list[SearchHit], int | None]:
+    """The first ``limit`` jobs matching ``query`` (all when None), best first (exact above prefix above fuzzy),
+    and how many match in all (None with ``count=False``); only the jobs in ``among`` (a set, best) when given.
+
+    Only the hits asked for are scored; the total is counted without scoring
+    (:meth:`~matching.search.JobSearchIndex.search_page`), and not at all without ``count``.
+    """
     index = _job_search.get(session)
     with observe_matching("search_jobs"):
-        return index.search(query, limit=None)
+        if not count:
+            return index.search(query, limit=limit, among=among), None
+        page = index.search_page(query, limit=limit, among=among)
+    return page.hits, page.total
 
 
 # ------------------------------------------------------ enterprise resolution

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from api.graphql.cost import QueryCostCalculator
+from api.graphql.cost import QueryCostCalculator, cost_plan
 from api.graphql.pagination import encode_cursor
 from api.graphql.schema import schema
 from api.throttle import MemoryThrottle, RedisThrottle
@@ -29,6 +29,13 @@ TWO_POINTS = "{ jobs(first: 0) { pageInfo { hasNextPage } } }"
 # 1 + 100 x (1 edge + 1 job + (1 connection + 100 x (1 edge + 1 application))) = 20_301.
 NESTED_PAGES = "{ jobs(first: 100) { edges { node { applications(first: 100) { edges { node { id } } } } } } }"
 LOG_IN = 'mutation { logIn(email: "talent@demo.guilu", password: "guilu-demo") { token } }'
+LOG_IN_WITH_ERRORS = 'mutation { logIn(email: "a@b.c", password: "x") { token userErrors { code } } }'
+NODE_OF_TWO_TYPES = '{ node(id: "x") { id ... on Job { employer { legalName } } ... on Talent { nameZh } } }'
+SIZED_JOBS = """
+query SizedJobs($size: Int, $withEmployer: Boolean!, $after: String) {
+  jobs(first: $size, after: $after) { edges { node { title employer @include(if: $withEmployer) { legalName } } } }
+}
+"""
 
 
 def requested_cost(query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None) -> int:
@@ -135,6 +142,45 @@ def test_actual_cost_counts_what_came_back() -> None:
     assert calculator.actual(no_employer) == 1 + 2
 
 
+def test_actual_cost_of_an_interface_counts_the_type_that_came_back() -> None:
+    calculator = QueryCostCalculator.for_document(schema._schema, parse(NODE_OF_TWO_TYPES))
+    assert calculator is not None
+    assert calculator.actual({"node": {"id": "x", "employer": {"legalName": "y"}}}) == 1 + 1
+    assert calculator.actual({"node": {"id": "x", "nameZh": "z"}}) == 1
+    assert calculator.actual({"node": None}) == 0
+
+
+def test_actual_cost_of_a_mutation_counts_its_fields_and_the_objects_under_them() -> None:
+    calculator = QueryCostCalculator.for_document(schema._schema, parse(LOG_IN_WITH_ERRORS))
+    assert calculator is not None
+    assert calculator.actual({"logIn": {"token": None, "userErrors": [{"code": "A"}, {"code": "B"}]}}) == 10 + 2
+    assert calculator.actual({"logIn": None}) == 10
+
+
+def test_one_plan_serves_every_request_of_a_document_whose_cost_variables_are_the_same() -> None:
+    # given
+    document = parse(SIZED_JOBS)
+
+    def plan(**variables: Any) -> Any:
+        found = cost_plan(schema._schema, document, query=SIZED_JOBS, variables=variables)
+        assert found is not None
+        return found
+
+    # when
+    ten = plan(size=10, withEmployer=True)
+    ten_further_on = plan(size=10, withEmployer=True, after=encode_cursor(9))
+    five = plan(size=5, withEmployer=True)
+    ten_without_employers = plan(size=10, withEmployer=False)
+
+    # then: the cursor changes nothing the cost depends on; the page size and @include do
+    assert ten_further_on is ten
+    assert [p.requested for p in (ten, five, ten_without_employers)] == [1 + 10 * 3, 1 + 5 * 3, 1 + 10 * 2]
+    assert plan(size=5, withEmployer=True) is five
+    # invalid variables are refused every time, even for a document costed before
+    invalid = {"size": "ten", "withEmployer": True}
+    assert cost_plan(schema._schema, document, query=SIZED_JOBS, variables=invalid) is None
+
+
 # ------------------------------------------------------------------ over HTTP
 
 
@@ -158,6 +204,19 @@ def test_every_response_reports_its_cost(client: TestClient, settings: Settings)
         assert body["errors"], broken
         assert body["extensions"]["cost"]["actualQueryCost"] == 0, broken
         assert body["extensions"]["cost"]["throttleStatus"]["maximumAvailable"] == settings.throttle_capacity, broken
+
+
+def test_repeated_operations_report_the_cost_of_their_own_variables(client: TestClient) -> None:
+    for size, with_employer in [(2, True), (3, True), (2, False), (2, True)]:
+        body = post(client, SIZED_JOBS, size=size, withEmployer=with_employer).json()
+        jobs = len(body["data"]["jobs"]["edges"])
+        per_job = 3 if with_employer else 2
+        assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + size * per_job
+        assert body["extensions"]["cost"]["actualQueryCost"] == 1 + jobs * per_job
+
+    refused = post(client, SIZED_JOBS, size="two", withEmployer=True).json()
+    assert refused["data"] is None
+    assert refused["extensions"]["cost"]["requestedQueryCost"] == 0
 
 
 def test_over_the_maximum_is_refused_before_any_resolver_runs(client: TestClient, engine: Engine) -> None:

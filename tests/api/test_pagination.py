@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from api.config import Settings
+from matching.search import JobSearchIndex
+from tests.conftest import GraphQLClient
 
 JOBS_PAGE = """
 query JobsPage($search: String, $first: Int, $after: String) {
@@ -132,3 +140,55 @@ def test_a_cursor_past_the_end_gives_an_empty_last_page(anonymous_api_client: An
 
     assert page["edges"] == []
     assert page["pageInfo"]["hasNextPage"] is False
+
+
+JOBS_PAGE_WITHOUT_TOTAL = """
+query JobsPage($search: String, $first: Int, $after: String) {
+  jobs(search: $search, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id } }
+  }
+}
+"""
+
+JOBS_TOTAL_IN_A_FRAGMENT = """
+query JobsPage($search: String, $first: Int) {
+  jobs(search: $search, first: $first) { ...Counted edges { node { id } } }
+}
+fragment Counted on JobConnection { totalCount }
+"""
+
+
+@pytest.fixture(scope="module")
+def walker(settings: Settings, engine: Engine) -> Iterator[GraphQLClient]:
+    """An anonymous client of an app of its own with room for many pages (the shared one's budget is shared)."""
+    with TestClient(create_app(settings.model_copy(update={"throttle_capacity": 10**9}), engine)) as http:
+        yield GraphQLClient(http)
+
+
+def test_a_search_without_totalcount_pages_the_same(walker: GraphQLClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the matches are not counted when totalCount is not asked for; pages and hasNextPage stay the same
+    ids, _, totals = _walk(walker, 20, "工程师")
+    assert len(totals) == 1 and len(ids) == totals.pop() > 20
+
+    def not_counted(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("matches counted though totalCount was not asked for")
+
+    monkeypatch.setattr(JobSearchIndex, "search_page", not_counted)
+    walked: list[str] = []
+    after = None
+    while True:
+        variables = {"search": "工程师", "first": 20, "after": after}
+        page = walker.execute(JOBS_PAGE_WITHOUT_TOTAL, variables)["data"]["jobs"]
+        walked += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert walked == ids
+
+
+def test_a_totalcount_asked_for_in_a_fragment_is_counted(walker: GraphQLClient) -> None:
+    variables = {"search": "工程师", "first": 1}
+    direct = walker.execute(JOBS_PAGE, variables)["data"]["jobs"]
+    counted = walker.execute(JOBS_TOTAL_IN_A_FRAGMENT, variables)["data"]["jobs"]
+    assert counted["totalCount"] == direct["totalCount"] > 1

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.candidates import CandidateIndex
+from matching.candidates import CandidateIndex, TalentRows
 from matching.profiles import HARD_REQUIREMENTS, Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
 from matching.score import rank_candidates
 from matching.vocabulary import SkillVocabulary
@@ -141,6 +141,65 @@ def test_changes_without_a_rebuild_rank_like_a_fresh_index(
     assert len(index) == len(current)
     assert sorted(t.id for t in index.profiles()) == sorted(current)
     assert index.compacted().rank(job, limit=10).results == expected[:10]
+
+
+def _rows_of(talents: list[TalentProfile], strangers: list[int]) -> TalentRows:
+    """``talents`` as the plain rows of a database, talents in any order, with rows of unknown talents mixed in."""
+    return TalentRows(
+        talents=[(t.id, t.years_experience, t.current_city, t.wished_cities) for t in talents],
+        skills=[(t.id, skill) for t in reversed(talents) for skill in t.skills] + [(i, "Python") for i in strangers],
+        education=[(t.id, t.highest_degree, None) for t in talents if t.highest_degree]
+        + [(t.id, None, field) for t in reversed(talents) for field in t.fields_of_study]
+        + [(i, Degree.PHD, "Computer Science") for i in strangers],
+        languages=[(t.id, s.language, int(s.level)) for t in talents for s in t.languages]
+        + [(i, "en", int(LanguageLevel.NATIVE)) for i in strangers],
+    )
+
+
+@FAST
+@given(
+    talents=talents_strategy,
+    strangers=st.lists(st.integers(10_001, 10_010), max_size=3),
+    job=job_strategy,
+    limit=st.none() | st.integers(0, 25),
+)
+def test_an_index_from_rows_equals_one_from_profiles(
+    talents: list[TalentProfile], strangers: list[int], job: JobProfile, limit: int | None
+) -> None:
+    index = CandidateIndex.from_rows(_rows_of(talents, strangers), VOCABULARY)
+    expected = rank_candidates(job, talents, VOCABULARY)
+    assert index.rank(job, limit=limit).results == expected[:limit]
+    assert list(index.profiles()) == list(CandidateIndex.build(talents, VOCABULARY).profiles())
+
+
+# Few characters, so that free texts are often near one another (and sometimes share words).
+FREE_TEXTS = st.text(alphabet="ab c数据", min_size=2, max_size=10)
+
+
+@FAST
+@given(
+    talents=st.lists(
+        st.builds(
+            TalentProfile,
+            id=st.integers(1, 10_000),
+            skills=st.lists(FREE_TEXTS, min_size=1, max_size=4).map(tuple),
+            fields_of_study=st.lists(FREE_TEXTS, max_size=2).map(tuple),
+        ),
+        min_size=5,
+        max_size=40,
+        unique_by=lambda t: t.id,
+    ),
+    job=st.builds(
+        JobProfile,
+        id=st.just(1),
+        required_skills=st.lists(FREE_TEXTS, min_size=1, max_size=3).map(tuple),
+        preferred_skills=st.lists(FREE_TEXTS, max_size=2).map(tuple),
+        fields_of_study=st.lists(FREE_TEXTS, min_size=1, max_size=2).map(tuple),
+    ),
+)
+def test_free_texts_rank_like_the_exhaustive_scorer(talents: list[TalentProfile], job: JobProfile) -> None:
+    """Fuzzy skills and fields are compared only with the texts their length and characters can reach."""
+    assert CandidateIndex.build(talents, VOCABULARY).rank(job).results == rank_candidates(job, talents, VOCABULARY)
 
 
 def test_extra_profiles_join_one_ranking_only() -> None:

@@ -1,0 +1,155 @@
+"""graphql-core's execution with shortcuts for the commonest values: scalars read straight off an object, and
+lists of plain scalars.
+
+Most values of a page are scalars and enums of strawberry's basic fields (no resolver, no field extension,
+so no permission class): the field's value is an attribute of the object that holds it.  For each such
+field graphql-core builds a resolve info, checks for arguments and walks the value completion; the
+shortcut, taken where graphql-core executes one field in its loop over an object's fields, reads the
+attribute and coerces it at once (the loop, the order of the fields and the awaiting of the other fields'
+values stay graphql-core's).  Likewise a list of strings or numbers (a job's skills) is coerced in one
+loop instead of completing each item as a value of its own.
+Anything out of the ordinary (an error, a null where the schema allows none, an awaitable, a value the
+type cannot represent) goes down graphql-core's own path, which reads the value again and reports the
+problem exactly as it always does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLStreamDirective,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+    is_non_null_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
+
+__all__ = ["ScalarShortcutExecutionContext"]
+
+# (read the value off its object, the field's scalar or enum type, whether it may be null) of a field
+# that takes the shortcut; by object type, then field name (None for a field that does not).
+_Shortcut = tuple[Callable[[Any], Any], GraphQLLeafType, bool]
+_shortcuts: dict[GraphQLObjectType, dict[str, _Shortcut | None]] = {}
+# Values that are neither errors nor awaitable, known at a glance.
+_PLAIN_VALUES = frozenset({str, int, float, bool})
+
+
+def _shortcuts_of(object_type: GraphQLObjectType) -> dict[str, _Shortcut | None]:
+    """The shortcuts of an object type's fields, made at its first use."""
+    try:
+        return _shortcuts[object_type]
+    except KeyError:
+        pass
+    shortcuts = _shortcuts[object_type] = {name: _shortcut(field) for name, field in object_type.fields.items()}
+    return shortcuts
+
+
+def _shortcut(field: GraphQLField) -> _Shortcut | None:
+    """How to read a basic strawberry field of a scalar or enum type; None for any other field."""
+    definition = field.extensions.get("strawberry-definition")
+    leaf_type = get_nullable_type(field.type)
+    if not (
+        isinstance(definition, StrawberryField)
+        # No resolver and no field extension (so no permission class): strawberry reads the value with its
+        # default resolver and never looks at the resolve info.
+        and definition.is_basic_field
+        and getattr(field.resolve, "_is_default", False)
+        and is_leaf_type(leaf_type)
+    ):
+        return None
+    read: Callable[[Any], Any]
+    if definition.default_resolver is getattr and type(definition).get_result is StrawberryField.get_result:
+        read = attrgetter(definition.python_name)  # what get_result does for a basic field, minus three calls
+    else:
+        resolve = field.resolve
+        assert resolve is not None
+
+        def read(source: Any) -> Any:
+            return resolve(source, None)
+
+    return read, leaf_type, not is_non_null_type(field.type)
+
+
+class ScalarShortcutExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, with the shortcuts above.
+
+    The shortcut of fields is off when a field middleware (an extension with a ``resolve`` hook) must see
+    every field.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        middleware = self.middleware_manager
+        self._field_shortcuts = middleware is None or not middleware.middlewares
+        # A list delivered bit by bit (@stream) goes graphql-core's way; a schema without the directive has none.
+        self._streams = self.schema.get_directive(GraphQLStreamDirective.name) is not None
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """A scalar that takes the shortcut, read and coerced at once; any other field, graphql-core's way.
+
+        graphql-core's own loop over the fields calls this for each, so the order of the fields, and the
+        handling of the awaitables of the others, stay graphql-core's.
+        """
+        if self._field_shortcuts:
+            shortcuts = _shortcuts.get(parent_type) or _shortcuts_of(parent_type)
+            shortcut = shortcuts.get(field_details_list[0].node.name.value)
+            if shortcut is not None:
+                read, leaf_type, nullable = shortcut
+                try:
+                    value = read(source)
+                    if value is None or value is Undefined:
+                        if nullable:
+                            return None
+                    elif type(value) in _PLAIN_VALUES or not (isinstance(value, Exception) or self.is_awaitable(value)):
+                        coerced = leaf_type.coerce_output_value(value)
+                        if coerced is not None and coerced is not Undefined:
+                            return coerced
+                except Exception:  # graphql-core's path reports it as usual
+                    pass
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """A list of plain scalars (a job's skills) coerced item by item at once; any other list, graphql-core's way."""
+        leaf_type = get_nullable_type(return_type.of_type)
+        if type(result) is list and not self._streams and is_leaf_type(leaf_type):
+            coerce = leaf_type.coerce_output_value
+            completed = []
+            try:
+                for item in result:
+                    coerced = coerce(item) if type(item) in _PLAIN_VALUES else None
+                    if coerced is None or coerced is Undefined:
+                        break  # a null or an odd value: graphql-core completes the list and reports it
+                    completed.append(coerced)
+                else:
+                    return completed
+            except Exception:  # a value the type cannot represent: graphql-core reports it at its place in the list
+                pass
+        return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
