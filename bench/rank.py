@@ -4,6 +4,8 @@ Usage::
 
     python bench/rank.py                          # 10k, 100k and 1.63M talents, 50 jobs
     python bench/rank.py --sizes 10000 --jobs 20  # a quick look
+    python bench/rank.py --sizes 1630000 --scan-max 0 --naive-max 0 \
+        --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test   # the index built from PostgreSQL
 
 For each size, synthetic talents (:mod:`bench.synth`) are written once into an
 SQLite file of the application's schema (``bench/.data/``, reused by later
@@ -16,6 +18,9 @@ runs).  Then, each in its own process so that peak memory is its own:
     resident memory, save and load time, then ``rank(job, limit=20)`` for every
     job (each job asked once, so every query is a first query for that job)
     and the time until a changed profile is ranked (``upsert`` then ``rank``).
+    Before the rankings, the process freezes its objects out of the garbage
+    collector's full collections (:func:`api.memory.settle`), as a worker does
+    after an index's first build.
     Build and query times are also measured in CPU time of the process
     (printed under the table), which another process on the machine disturbs
     less than wall time.
@@ -29,6 +34,10 @@ runs).  Then, each in its own process so that peak memory is its own:
     :func:`~matching.score.score_candidate` for each talent one by one, as a
     first implementation would (only where it finishes in reasonable time:
     ``--naive-max`` talents, ``--naive-jobs`` jobs).
+
+With ``--postgres URL``, every process reads the talents from PostgreSQL instead:
+from a database ``guilu_bench_t<size>`` on that server, created and filled from the
+SQLite file (``COPY``) the first time.
 
 The table gives per-query p50/p99, the index's speed-up over each baseline
 (ratio of p50s) and for how many jobs the top 20 (talent ids and scores) of the
@@ -66,8 +75,11 @@ def main() -> None:
     parser.add_argument("--naive-max", type=int, default=100_000, help="largest size for the naive baseline")
     parser.add_argument("--naive-jobs", type=int, default=3, help="jobs ranked by the naive baseline")
     parser.add_argument("--scan-max", type=int, default=2_000_000, help="largest size for the exhaustive scan")
+    parser.add_argument("--postgres", help="read the talents from a database on this PostgreSQL server")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global _postgres
+    _postgres = args.postgres
     if args.child:
         kind, size = args.child[0], int(args.child[1])
         print(json.dumps(CHILDREN[kind](size, args)))
@@ -78,6 +90,8 @@ def main() -> None:
     for size in [int(s) for s in args.sizes.split(",")]:
         started = time.perf_counter()
         path = synth.cached_sqlite(talents=size)
+        if _postgres:
+            _postgres_database(size)
         print(f"[{size:,} talents] data {path.name} ready in {time.perf_counter() - started:.1f} s", flush=True)
         index = _child("index", size, args)
         scan = _child("scan", size, args) if size <= args.scan_max else None
@@ -88,7 +102,7 @@ def main() -> None:
 
 def _child(kind: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", kind, str(size), "--jobs", str(args.jobs)]
-    command += ["--naive-jobs", str(args.naive_jobs)]
+    command += ["--naive-jobs", str(args.naive_jobs)] + (["--postgres", args.postgres] if args.postgres else [])
     started = time.perf_counter()
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -103,16 +117,59 @@ def _jobs(args: argparse.Namespace) -> list[JobProfile]:
     return synth.job_profiles(args.jobs)
 
 
+# The PostgreSQL server to read the talents from (``--postgres``), or None for the SQLite files.
+_postgres: str | None = None
+# The talent tables, parents first, as the SQLite file holds them.
+_TALENT_TABLES = ("talent", "talent_skill", "talent_education", "talent_language")
+
+
 @contextmanager
 def _session(size: int) -> Iterator[Any]:
-    """A database session on the size's SQLite file."""
-    from sqlalchemy import create_engine
+    """A database session on the size's SQLite file, or on its PostgreSQL copy with ``--postgres``."""
     from sqlmodel import Session
 
-    engine = create_engine(f"sqlite:///{synth.cached_sqlite(talents=size)}")
+    from api.db import create_db_engine
+
+    url = _postgres_database(size) if _postgres else f"sqlite:///{synth.cached_sqlite(talents=size)}"
+    engine = create_db_engine(url)
     with Session(engine) as session:
         yield session
     engine.dispose()
+
+
+def _postgres_database(size: int) -> str:
+    """The URL of a database on the ``--postgres`` server holding the size's talents (copied once)."""
+    import sqlite3
+
+    import psycopg
+
+    from api.db import create_db_engine, init_db
+
+    assert _postgres is not None
+    name = f"guilu_bench_t{size}"
+    url = f"{_postgres.rsplit('/', 1)[0]}/{name}"
+    with psycopg.connect(_postgres.replace("+psycopg", ""), autocommit=True) as server:
+        if server.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            server.execute(f'CREATE DATABASE "{name}"')
+    engine = create_db_engine(url)
+    init_db(engine)
+    engine.dispose()
+    with psycopg.connect(url.replace("+psycopg", "")) as target:
+        row = target.execute("SELECT count(*) FROM talent").fetchone()
+        if row is not None and row[0] == size:
+            return url
+        started = time.perf_counter()
+        target.execute("TRUNCATE " + ", ".join(_TALENT_TABLES) + " CASCADE")
+        source = sqlite3.connect(synth.cached_sqlite(talents=size))
+        for table in _TALENT_TABLES:
+            columns = [column[1] for column in source.execute(f"PRAGMA table_info({table})")]
+            with target.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for values in source.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+                    copy.write_row(values)
+        source.close()
+        target.execute("ANALYZE")
+        print(f"  copied {size:,} talents into PostgreSQL in {time.perf_counter() - started:.1f} s", flush=True)
+    return url
 
 
 def _profiles(size: int) -> Iterator[TalentProfile]:
@@ -139,6 +196,7 @@ def _peak_mb() -> float:
 
 
 def run_index(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    from api import memory
     from api.services.matching import talent_rows, vocabulary
     from matching.candidates import CandidateIndex
 
@@ -157,6 +215,7 @@ def run_index(size: int, args: argparse.Namespace) -> dict[str, Any]:
     index = CandidateIndex.load(path, vocab)
     load = time.perf_counter() - started
     path.unlink()
+    memory.settle()  # as a worker does after an index's first build: no full collection inside a ranking
 
     def rank(job: JobProfile) -> list[tuple[int, float]]:
         return [(m.talent_id, m.score) for m in index.rank(job, limit=TOP).results]
