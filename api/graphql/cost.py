@@ -196,44 +196,21 @@ class QueryCostCalculator:
         self._planned: dict[tuple[tuple[int, ...], str, int | None], int] = {}
         self._object_plans: dict[tuple[tuple[int, ...], str], ObjectPlan] = {}
 
-    @classmethod
-    def for_document(
-        cls,
-        schema: GraphQLSchema,
-        document: DocumentNode,
-        *,
-        operation_name: str | None = None,
-        variables: dict[str, Any] | None = None,
-    ) -> QueryCostCalculator | None:
-        """The calculator for an operation of ``document``; None when the operation or its variables
-        are not valid (execution reports why, before any resolver runs)."""
-        operation = _Operation.of(document, operation_name)
-        if operation is None:
-            return None
-        coerced = get_variable_values(schema, operation.operation.variable_definitions or (), variables or {})
-        if isinstance(coerced, list):
-            return None
-        return cls(schema, operation.operation, operation.fragments, coerced)
-
-    def requested(self) -> int:
-        """The cost planned from the document: page sizes as asked."""
-        return self._root_cost()
-
-    def actual(self, data: Mapping[str, Any]) -> int:
-        """The cost of ``data``, the operation's result: page sizes as returned."""
-        return self.plan().actual(data)
-
     def plan(self) -> CostPlan:
-        """The requested cost and the plan that costs a result, from the document alone."""
+        """The requested cost (page sizes as asked) and the plan that costs a result, from the document alone."""
         groups: FieldGroups = {}
         self._collect(self.operation.selection_set, self.root, groups, set())
+        # A mutation's top-level fields cost MUTATION_COST each, whatever they return, and their objects nothing.
         mutation = self.operation.operation is OperationType.MUTATION
+        base, per_object = (MUTATION_COST, 0) if mutation else (0, OBJECT_COST)
+        requested = sum(
+            self._field_cost(self.root, nodes, None, base=base, per_object=per_object) for nodes in groups.values()
+        )
         return CostPlan(
-            requested=self.requested(),
+            requested=requested,
             subscription=self.operation.operation is OperationType.SUBSCRIPTION,
-            # A mutation's top-level fields cost MUTATION_COST each, whatever they return, and their objects nothing.
-            base=MUTATION_COST * len(groups) if mutation else 0,
-            per_root_object=0 if mutation else OBJECT_COST,
+            base=base * len(groups),
+            per_root_object=per_object,
             root=self._field_plans(self.root, groups),
         )
 
@@ -268,15 +245,6 @@ class QueryCostCalculator:
             plan.append((frozenset(groups) if abstract else None, self._field_plans(object_type, groups)))
         self._object_plans[memo_key] = tuple(plan)
         return self._object_plans[memo_key]
-
-    def _root_cost(self) -> int:
-        groups: FieldGroups = {}
-        self._collect(self.operation.selection_set, self.root, groups, set())
-        mutation = self.operation.operation is OperationType.MUTATION
-        base, per_object = (MUTATION_COST, 0) if mutation else (0, OBJECT_COST)
-        return sum(
-            self._field_cost(self.root, nodes, None, base=base, per_object=per_object) for nodes in groups.values()
-        )
 
     def _field_cost(
         self,

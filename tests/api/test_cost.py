@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from api.graphql.cost import QueryCostCalculator, cost_plan
+from api.graphql.cost import cost_plan
 from api.graphql.pagination import encode_cursor
 from api.graphql.schema import schema
 from api.throttle import MemoryThrottle, RedisThrottle
@@ -39,11 +39,9 @@ query SizedJobs($size: Int, $withEmployer: Boolean!, $after: String) {
 
 
 def requested_cost(query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None) -> int:
-    calculator = QueryCostCalculator.for_document(
-        schema._schema, parse(query), operation_name=operation_name, variables=variables
-    )
-    assert calculator is not None
-    return calculator.requested()
+    plan = cost_plan(schema._schema, parse(query), operation_name=operation_name, variables=variables)
+    assert plan is not None
+    return plan.requested
 
 
 class FakeClock:
@@ -134,7 +132,7 @@ def test_the_operation_named_is_the_one_costed() -> None:
 
 
 def test_actual_cost_counts_what_came_back() -> None:
-    calculator = QueryCostCalculator.for_document(schema._schema, parse(JOBS_WITH_EMPLOYERS))
+    calculator = cost_plan(schema._schema, parse(JOBS_WITH_EMPLOYERS))
     assert calculator is not None
     two_jobs = {"jobs": {"edges": [{"node": {"title": "a", "employer": {"legalName": "x"}}}] * 2}}
     assert calculator.actual(two_jobs) == 1 + 2 * 3
@@ -143,7 +141,7 @@ def test_actual_cost_counts_what_came_back() -> None:
 
 
 def test_actual_cost_of_an_interface_counts_the_type_that_came_back() -> None:
-    calculator = QueryCostCalculator.for_document(schema._schema, parse(NODE_OF_TWO_TYPES))
+    calculator = cost_plan(schema._schema, parse(NODE_OF_TWO_TYPES))
     assert calculator is not None
     assert calculator.actual({"node": {"id": "x", "employer": {"legalName": "y"}}}) == 1 + 1
     assert calculator.actual({"node": {"id": "x", "nameZh": "z"}}) == 1
@@ -151,7 +149,7 @@ def test_actual_cost_of_an_interface_counts_the_type_that_came_back() -> None:
 
 
 def test_actual_cost_of_a_mutation_counts_its_fields_and_the_objects_under_them() -> None:
-    calculator = QueryCostCalculator.for_document(schema._schema, parse(LOG_IN_WITH_ERRORS))
+    calculator = cost_plan(schema._schema, parse(LOG_IN_WITH_ERRORS))
     assert calculator is not None
     assert calculator.actual({"logIn": {"token": None, "userErrors": [{"code": "A"}, {"code": "B"}]}}) == 10 + 2
     assert calculator.actual({"logIn": None}) == 10

@@ -191,4 +191,5 @@ def test_a_totalcount_asked_for_in_a_fragment_is_counted(walker: GraphQLClient) 
     variables = {"search": "工程师", "first": 1}
     direct = walker.execute(JOBS_PAGE, variables)["data"]["jobs"]
     counted = walker.execute(JOBS_TOTAL_IN_A_FRAGMENT, variables)["data"]["jobs"]
-    assert counted["totalCount"] == direct["totalCount"] > 1
+    # uncounted, the total would be the page plus one (2): the real count is far larger
+    assert counted["totalCount"] == direct["totalCount"] > 2
