@@ -49,11 +49,9 @@ _PLAIN_VALUES = frozenset({str, int, float, bool})
 
 def _shortcuts_of(object_type: GraphQLObjectType) -> dict[str, _Shortcut | None]:
     """The shortcuts of an object type's fields, made at its first use."""
-    try:
-        return _shortcuts[object_type]
-    except KeyError:
-        pass
-    shortcuts = _shortcuts[object_type] = {name: _shortcut(field) for name, field in object_type.fields.items()}
+    shortcuts = _shortcuts.get(object_type)
+    if shortcuts is None:
+        shortcuts = _shortcuts[object_type] = {name: _shortcut(f) for name, f in object_type.fields.items()}
     return shortcuts
 
 
@@ -111,8 +109,7 @@ class ScalarShortcutExecutionContext(StrawberryGraphQLCoreExecutionContext):
         handling of the awaitables of the others, stay graphql-core's.
         """
         if self._field_shortcuts:
-            shortcuts = _shortcuts.get(parent_type) or _shortcuts_of(parent_type)
-            shortcut = shortcuts.get(field_details_list[0].node.name.value)
+            shortcut = _shortcuts_of(parent_type).get(field_details_list[0].node.name.value)
             if shortcut is not None:
                 read, leaf_type, nullable = shortcut
                 try:
