@@ -1,6 +1,6 @@
 """SQLModel tables, one module per domain.  Importing this package registers them all."""
 
-from api.models.account import Account, LoginAttempt, LoginLockout, RefreshToken
+from api.models.account import Account, EmailVerification, LoginAttempt, LoginLockout, RefreshToken
 from api.models.application import Application, ApplicationEvent
 from api.models.audit import AuditEntry
 from api.models.credit import CreditMatchReview, CreditRecord, PersonalCreditScore
@@ -40,6 +40,7 @@ __all__ = [
     "CompetitionTrack",
     "CreditMatchReview",
     "CreditRecord",
+    "EmailVerification",
     "CupAward",
     "CupAwardTier",
     "CupCriterion",

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from api.models.enums import Role, check_in
 from api.timeutil import utcnow
 
-__all__ = ["Account", "LoginAttempt", "LoginLockout", "RefreshToken"]
+__all__ = ["Account", "EmailVerification", "LoginAttempt", "LoginLockout", "RefreshToken"]
 
 
 class Account(SQLModel, table=True):
@@ -30,6 +30,11 @@ class Account(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # Access tokens issued (``iat``) before this moment are refused: set by logOutEverywhere.
     tokens_valid_after: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    # When the account proved it receives mail at ``email`` (a one-time code sent there); null until then.
+    # Nothing that grants access (an invitation, an identity link) attaches to an unverified account.
+    email_verified_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    # The bank a BANK_OFFICER acts for, spelled as ``loan_product.bank``; officers decide only its products.
+    bank: str | None = Field(default=None, max_length=200)
 
 
 class RefreshToken(SQLModel, table=True):
@@ -82,3 +87,21 @@ class LoginLockout(SQLModel, table=True):
     failures: int
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     locked_until: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class EmailVerification(SQLModel, table=True):
+    """A one-time code sent to ``email`` to prove the account receives mail there.
+
+    Only the code's SHA-256 hash is kept; a code is used once, expires, and allows a few wrong tries.
+    """
+
+    __tablename__ = "email_verification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=254)
+    code_hash: str = Field(max_length=64)
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))

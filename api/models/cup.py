@@ -201,6 +201,9 @@ class EntryMember(SQLModel, table=True):
     institution: str | None = Field(default=None, max_length=200)
     employer: str | None = Field(default=None, max_length=200)
     position: int = 0
+    # When the member agreed to be on the team (the lead at once); until then the member does not count
+    # and the team sees only their name.
+    accepted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class EntryRound(SQLModel, table=True):

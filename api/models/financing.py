@@ -151,5 +151,7 @@ class FinancingApplication(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="account.id", ondelete="SET NULL")
     decided_at: datetime | None = None
     disbursed_at: datetime | None = None
+    # Separation of duties: the officer who disburses is never the one who approved (``decided_by``).
+    disbursed_by: int | None = Field(default=None, foreign_key="account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
