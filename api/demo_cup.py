@@ -170,7 +170,7 @@ def load_cup_demo(session: Session, talents: dict[str, int]) -> CupDemoReport:
     for email, name, affiliations, declared, talent_key in JUDGES:
         account = session.exec(select(Account).where(Account.email == email)).first()
         if account is None:
-            account = create_account(session, email=email, password=DEMO_PASSWORD, role="judge")
+            account = create_account(session, email=email, password=DEMO_PASSWORD, role="judge", email_verified=True)
             report.judges += 1
         assert account.id is not None
         cup.set_judge_profile(

@@ -246,7 +246,12 @@ def load_financing_demo(session: Session, enterprise_ids: dict[str, int]) -> Fin
     bank_officer = session.exec(select(Account.id).where(Account.email == "bank@demo.guilu")).first()
     _applications(session, products, employers, bank_officer)
     create_account(
-        session, email=BORROWER_EMAIL, password=DEMO_PASSWORD, role="employer", enterprise_id=employers[BORROWER_KEY].id
+        session,
+        email=BORROWER_EMAIL,
+        password=DEMO_PASSWORD,
+        role="employer",
+        enterprise_id=employers[BORROWER_KEY].id,
+        email_verified=True,
     )
     session.flush()
     return FinancingDemoReport(

@@ -175,7 +175,12 @@ def _register_newcomer(session: Session) -> None:
     )
     session.add_all(TalentSkill(talent_id=talent.id, name=s, position=i) for i, s in enumerate(("SiC", "功率器件")))
     account = create_account(
-        session, email=NEWCOMER_EMAIL, password=DEMO_PASSWORD, role=Role.TALENT.value, talent_id=talent.id
+        session,
+        email=NEWCOMER_EMAIL,
+        password=DEMO_PASSWORD,
+        role=Role.TALENT.value,
+        talent_id=talent.id,
+        email_verified=True,
     )
     identity.link_new_talent(session, talent, actor=account, via="seed")
 
@@ -202,7 +207,12 @@ def load_headhunting_demo(
     firm = _second_firm(session)
     assert firm.id is not None
     second = create_account(
-        session, email=SECOND_FIRM_EMAIL, password=DEMO_PASSWORD, role=Role.HEADHUNTER.value, enterprise_id=firm.id
+        session,
+        email=SECOND_FIRM_EMAIL,
+        password=DEMO_PASSWORD,
+        role=Role.HEADHUNTER.value,
+        enterprise_id=firm.id,
+        email_verified=True,
     )
     today = headhunting.today()
     campaign = headhunting.create_campaign(

@@ -214,6 +214,7 @@ def _accounts(
             role=record["role"],
             enterprise_id=enterprises.get(record.get("enterprise_key") or ""),
             talent_id=talents.get(record.get("talent_key") or ""),
+            email_verified=True,
         )
         report.accounts += 1
 

@@ -115,9 +115,14 @@ def create_account(
     role: str,
     enterprise_id: int | None = None,
     talent_id: int | None = None,
+    email_verified: bool = False,
 ) -> Account:
     """A new account; refused when the e-mail is taken, the password fails :func:`check_password` or a
-    link does not exist."""
+    link does not exist.
+
+    ``email_verified`` is for accounts whose address is known to be theirs without a code (the demo's);
+    every other account proves it with the one-time code sent there.
+    """
     address = normalise_email(email)
     role_value = enum_value(role, Role, "role")
     check_password(password, email=address)
@@ -133,6 +138,7 @@ def create_account(
         role=role_value,
         enterprise_id=enterprise_id,
         talent_id=talent_id,
+        email_verified_at=utcnow() if email_verified else None,
     )
     session.add(account)
     session.flush()
