@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 from api.graphql.errors import bad_input
 
@@ -12,6 +13,9 @@ __all__ = ["decode_global_id", "decode_id_of", "encode_global_id"]
 MAX_ID_LENGTH = 200
 # Primary keys are INTEGER columns; a larger key cannot exist, and PostgreSQL refuses to compare with it.
 MAX_PRIMARY_KEY = 2**31 - 1
+# The one spelling of a key: ASCII digits without sign, leading zero or separators (``int()`` also takes
+# ``"١"``, ``"1_0"``, ``" 1"`` and ``"+1"``, which would make several IDs name one object).
+_CANONICAL_KEY = re.compile(r"[1-9][0-9]*")
 
 
 def encode_global_id(type_name: str, pk: int) -> str:
@@ -25,12 +29,11 @@ def decode_global_id(global_id: str) -> tuple[str, int]:
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, pk = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8").partition(":")
-        value = int(pk)
     except (binascii.Error, UnicodeError, ValueError):
         raise bad_input(f"malformed ID: {global_id!r}") from None
-    if not type_name or value < 1 or value > MAX_PRIMARY_KEY:
+    if not type_name or _CANONICAL_KEY.fullmatch(pk) is None or int(pk) > MAX_PRIMARY_KEY:
         raise bad_input(f"malformed ID: {global_id!r}")
-    return type_name, value
+    return type_name, int(pk)
 
 
 def decode_id_of(global_id: str, type_name: str) -> int:

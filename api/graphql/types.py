@@ -13,10 +13,16 @@ from sqlmodel import col, select
 
 from api.graphql.context import Info
 from api.graphql.dataloaders import resolved
-from api.graphql.errors import forbidden
+from api.graphql.errors import forbidden, unauthenticated
 from api.graphql.ids import encode_global_id
 from api.graphql.pagination import Connection, connection_from_slice, page_request
-from api.graphql.permissions import can_see_application, contact_visibility, mask_email, mask_phone
+from api.graphql.permissions import (
+    can_see_application,
+    contact_visibility,
+    mask_email,
+    mask_phone,
+    may_rank_candidates,
+)
 from api.models import Account as AccountRow
 from api.models import Application as ApplicationRow
 from api.models import ApplicationEvent as ApplicationEventRow
@@ -348,10 +354,9 @@ class Job(Node):
     @strawberry.field(description="Applications to this job, oldest first; for the job's employer and admins.")
     def applications(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Application]:
         viewer = info.context.viewer
-        if viewer is None or not (
-            viewer.role == enums.Role.ADMIN
-            or (viewer.role == enums.Role.EMPLOYER and viewer.enterprise_id == self.row.employer_id)
-        ):
+        if viewer is None:
+            raise unauthenticated()
+        if not may_rank_candidates(viewer, self.row):
             raise forbidden("only the job's employer and admins see its applications")
         return _applications_page(info, ApplicationRow.job_id == self.row.id, first, after)
 

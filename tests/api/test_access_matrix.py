@@ -456,6 +456,7 @@ def test_node_hidden(
 @pytest.mark.parametrize(
     ("role", "query"),
     [
+        ("anonymous", '{ job(id: "{job}") { applications(first: 1) { totalCount } } }'),
         ("TALENT", '{ job(id: "{job}") { applications(first: 1) { totalCount } } }'),
         ("JUDGE", '{ job(id: "{job}") { applications(first: 1) { totalCount } } }'),
         ("TALENT", '{ competition(id: "{competition}") { entries(first: 1) { totalCount } } }'),
@@ -469,8 +470,9 @@ def test_refused_connection(
     # when it is asked for through a public parent
     body = _post(matrix_http, tokens[role], _with_ids(query, demo_ids))
 
-    # then the connection is refused and its parent comes back empty
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"], body
+    # then the connection is refused (anonymous callers are told to log in) and its parent comes back empty
+    expected = "UNAUTHENTICATED" if role == "anonymous" else "FORBIDDEN"
+    assert [e["extensions"]["code"] for e in body["errors"]] == [expected], body
     assert body["data"] is None or not any(body["data"].values()), body
 
 

@@ -102,6 +102,12 @@ def test_an_unknown_id_of_a_valid_form_gives_null(admin_api_client: Any, query: 
         pytest.param(base64.b64encode(b"Job:2147483648").decode(), id="key-beyond-integer-column"),
         pytest.param(base64.b64encode(b"\xff\xfe:1").decode(), id="not-utf8"),
         pytest.param("A" * 10_000, id="oversized"),
+        # one object, one ID: int() would read each of these as Job 1 or Job 10 (review I2)
+        pytest.param(base64.b64encode("Job:١".encode()).decode(), id="arabic-indic-digit"),
+        pytest.param(base64.b64encode(b"Job:1_0").decode(), id="digit-separator"),
+        pytest.param(base64.b64encode(b"Job: 1").decode(), id="leading-space"),
+        pytest.param(base64.b64encode(b"Job:+1").decode(), id="plus-sign"),
+        pytest.param(base64.b64encode(b"Job:01").decode(), id="leading-zero"),
     ],
 )
 @pytest.mark.parametrize("query", [JOB, NODE])
