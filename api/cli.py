@@ -144,6 +144,9 @@ def create_user(
     email: Annotated[str, typer.Argument(help="E-mail address of the new account.")],
     role: Annotated[str, typer.Option(help="talent, employer, judge, headhunter, credit_officer, bank_officer, admin")],
     enterprise: Annotated[str | None, typer.Option(help="USCC of the enterprise the account acts for.")] = None,
+    bank: Annotated[
+        str | None, typer.Option(help="The bank a bank_officer acts for (needed), spelled as its loan products' bank.")
+    ] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Create an account (e.g. the first admin of a fresh database)."""
@@ -153,6 +156,7 @@ def create_user(
     from api.models import Enterprise
     from api.services.accounts import create_account
     from api.services.errors import ServiceError
+    from api.services.financing import officer_bank
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -167,6 +171,7 @@ def create_user(
                 if enterprise_id is None:
                     raise ServiceError(f"no enterprise with USCC {code}", field="enterprise")
             account = create_account(session, email=email, password=password, role=role, enterprise_id=enterprise_id)
+            account.bank = officer_bank(account.role, bank)
             console.print(f"created {account.email} ({account.role})")
     except ServiceError as error:
         console.print(f"[red]{error.message}[/red]")

@@ -1,6 +1,7 @@
 """Demo data for credit-easy loans: three loan products, two years of tax and insured
 employees for the fictional employers, industrial parks, winning-bid contracts, a demo
-borrower account and financing applications in every status.
+borrower account, a second officer of the torch park loan's bank and financing applications
+in every status.
 
 Deterministic: the same database gets the same rows.  Real organisations named in
 the article get no financial data, no park and no application (their figures would
@@ -25,7 +26,9 @@ __all__ = [
     "BID_CONTRACT_LOAN",
     "BORROWER_EMAIL",
     "BORROWER_KEY",
+    "DEMO_BANK",
     "FINANCIAL_YEARS",
+    "SECOND_BANK_OFFICER_EMAIL",
     "TORCH_PARK",
     "TORCH_PARK_LOAN",
     "FinancingDemoReport",
@@ -42,9 +45,14 @@ BORROWER_EMAIL = "borrower@demo.guilu"
 # Its 2025 figures size the torch park loan at exactly the article's 4,000,000 yuan:
 # 3.0 x 1,000,000 tax + 20,000 x 50 insured employees.
 _BORROWER_YEARS = {2024: (860_000, 42), 2025: (1_000_000, 50)}
+# The bank the demo's bank officers act for: the torch park loan's.  Two of them, so that one approves
+# and the other disburses (four eyes); the other bank's demo decisions name no Guilu officer.
+DEMO_BANK = "交通银行厦门分行"
+BANK_OFFICER_EMAIL = "bank@demo.guilu"
+SECOND_BANK_OFFICER_EMAIL = "bank2@demo.guilu"
 
 TORCH_PARK_LOAN = {
-    "bank": "交通银行厦门分行",
+    "bank": DEMO_BANK,
     "name": "火炬园区贷",
     "amount_cap": 4_000_000,
     "term_months": 12,
@@ -185,12 +193,15 @@ def _parks(enterprises: dict[str, Enterprise]) -> None:
 
 
 def _applications(
-    session: Session, products: dict[str, int], enterprises: dict[str, Enterprise], bank_officer_id: int | None
+    session: Session, products: dict[str, int], enterprises: dict[str, Enterprise], officers: tuple[int, int] | None
 ) -> None:
+    """The demo applications; ``officers`` (approver, disburser) decided those of the demo bank's products."""
+    banks = {spec["name"]: spec["bank"] for spec in (TORCH_PARK_LOAN, BID_CONTRACT_LOAN, STARTUP_LOAN)}
     for spec in _APPLICATIONS:
         enterprise_id = enterprises[spec.enterprise_key].id
         assert enterprise_id is not None
         decided = spec.status is not _S.SUBMITTED
+        approver, disburser = officers if officers and banks[spec.product] == DEMO_BANK else (None, None)
         session.add(
             FinancingApplication(
                 product_id=products[spec.product],
@@ -199,8 +210,9 @@ def _applications(
                 status=spec.status.value,
                 approved_amount=spec.approved,
                 rejection_reason=spec.reason,
-                decided_by=bank_officer_id if decided else None,
+                decided_by=approver if decided else None,
                 decided_at=_DECIDED_AT if decided else None,
+                disbursed_by=disburser if spec.status is _S.DISBURSED else None,
                 disbursed_at=_DISBURSED_AT if spec.status is _S.DISBURSED else None,
             )
         )
@@ -220,8 +232,10 @@ class FinancingDemoReport:
 def load_financing_demo(session: Session, enterprise_ids: dict[str, int]) -> FinancingDemoReport:
     """Write the financing demo rows (in the caller's transaction) and count them.
 
-    ``enterprise_ids`` maps demo enterprise keys to ids; the demo's bank officer
-    (``bank@demo.guilu``), when present, is recorded as the decider.
+    ``enterprise_ids`` maps demo enterprise keys to ids.  The demo's bank officer
+    (``bank@demo.guilu``), when present, is made an officer of :data:`DEMO_BANK` beside a
+    second one (``bank2@demo.guilu``); the first is recorded as the approver of that bank's
+    decided applications, the second as the disburser.
     """
     real = real_enterprise_keys()
     rows = {e.id: e for e in session.exec(select(Enterprise))}
@@ -243,8 +257,8 @@ def load_financing_demo(session: Session, enterprise_ids: dict[str, int]) -> Fin
                 awarded_on=awarded_on,
             )
         )
-    bank_officer = session.exec(select(Account.id).where(Account.email == "bank@demo.guilu")).first()
-    _applications(session, products, employers, bank_officer)
+    officers = _bank_officers(session)
+    _applications(session, products, employers, officers)
     create_account(
         session,
         email=BORROWER_EMAIL,
@@ -259,5 +273,18 @@ def load_financing_demo(session: Session, enterprise_ids: dict[str, int]) -> Fin
         financial_years=2 * len(employers),
         bid_contracts=len(_BID_CONTRACTS),
         applications=len(_APPLICATIONS),
-        accounts=1,
+        accounts=1 + (officers is not None),
     )
+
+
+def _bank_officers(session: Session) -> tuple[int, int] | None:
+    """``bank@demo.guilu`` bound to :data:`DEMO_BANK`, and a second officer of it: (first, second) ids."""
+    first = session.exec(select(Account).where(Account.email == BANK_OFFICER_EMAIL)).first()
+    if first is None:
+        return None
+    second = create_account(
+        session, email=SECOND_BANK_OFFICER_EMAIL, password=DEMO_PASSWORD, role="bank_officer", email_verified=True
+    )
+    first.bank = second.bank = DEMO_BANK
+    assert first.id is not None and second.id is not None
+    return first.id, second.id

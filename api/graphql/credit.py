@@ -30,7 +30,7 @@ from api.models import Job as JobRow
 from api.models import PersonalCreditScore as PersonalCreditRow
 from api.models.credit import ReviewStatus
 from api.models.enums import JobStatus, Role
-from api.services import credit
+from api.services import audit, credit
 from api.services.errors import ServiceError
 from matching import credit as engine
 
@@ -42,6 +42,7 @@ __all__ = [
     "PersonalCredit",
     "credit_node",
     "enterprise_credit",
+    "visible_record",
 ]
 
 # The largest file `importCreditRecords` takes; bigger ones go through `guilu import-credit`.
@@ -159,6 +160,11 @@ class CreditRecord(Node):
         return Enterprise.from_model(row)
 
 
+def visible_record(ctx: Context, row: CreditRecordRow | None) -> CreditRecord | None:
+    """The record as the viewer may read it (:func:`api.services.credit.can_read_credit_record`), else None."""
+    return CreditRecord.from_model(row) if row and credit.can_read_credit_record(ctx.viewer, row) else None
+
+
 @strawberry.type(description="One record's part in a credit score.")
 class CreditReason:
     code: str = strawberry.field(description="Stable reason code, e.g. PENALTY_GENERAL, TAX_RATING_A, HONOUR.")
@@ -168,8 +174,7 @@ class CreditReason:
 
     @strawberry.field(description="The record behind this reason.")
     async def record(self, info: Info) -> CreditRecord | None:
-        row = await info.context.loaders.credit_record_by_id.load(self.record_id)
-        return CreditRecord.from_model(row) if row else None
+        return visible_record(info.context, await info.context.loaders.credit_record_by_id.load(self.record_id))
 
     @classmethod
     def from_reason(cls, reason: engine.CreditReason) -> CreditReason:
@@ -297,8 +302,9 @@ class CreditMatchReview(Node):
     async def record(self, info: Info) -> CreditRecord | None:
         if self.row.credit_record_id is None:
             return None
-        row = await info.context.loaders.credit_record_by_id.load(self.row.credit_record_id)
-        return CreditRecord.from_model(row) if row else None
+        return visible_record(
+            info.context, await info.context.loaders.credit_record_by_id.load(self.row.credit_record_id)
+        )
 
 
 # Audit entity types and the GraphQL type whose global IDs name them.
@@ -377,8 +383,7 @@ class CreditImportRow:
     async def record(self, info: Info) -> CreditRecord | None:
         if self.record_id is None:
             return None
-        row = await info.context.loaders.credit_record_by_id.load(self.record_id)
-        return CreditRecord.from_model(row) if row else None
+        return visible_record(info.context, await info.context.loaders.credit_record_by_id.load(self.record_id))
 
     @strawberry.field(description="The review-queue item of a queued row (null on a dry run).")
     def review(self, info: Info) -> CreditMatchReview | None:
@@ -426,16 +431,15 @@ class CreditImportReport:
 async def credit_node(ctx: Context, type_name: str, pk: int) -> Node | bool | None:
     """The credit object of a global ID, ``None`` when missing or hidden, ``False`` for a type not ours."""
     if type_name == "CreditRecord":
-        row = await ctx.loaders.credit_record_by_id.load(pk)
-        return CreditRecord.from_model(row) if row else None
-    if type_name in ("CreditMatchReview", "AuditEntry"):
+        return visible_record(ctx, await ctx.loaders.credit_record_by_id.load(pk))
+    if type_name == "CreditMatchReview":
         if not ctx.has_role(Role.CREDIT_OFFICER, Role.ADMIN):
             return None
-        model: Any = ReviewRow if type_name == "CreditMatchReview" else AuditEntryRow
-        found = ctx.session.get(model, pk)
-        if found is None:
-            return None
-        return CreditMatchReview.from_model(found) if type_name == "CreditMatchReview" else AuditEntry.from_model(found)
+        review = ctx.session.get(ReviewRow, pk)
+        return CreditMatchReview.from_model(review) if review else None
+    if type_name == "AuditEntry":
+        entry = ctx.session.get(AuditEntryRow, pk)
+        return AuditEntry.from_model(entry) if entry and audit.can_read_audit_entry(ctx.viewer, entry) else None
     return False
 
 
@@ -465,9 +469,9 @@ class CreditQuery:
         return connection_from_slice([CreditMatchReview.from_model(r) for r in rows], page, total)
 
     @strawberry.field(
-        description="The audit trail, newest first (admins and credit officers). `entityId` narrows it to one "
-        "object (a CreditRecord, CreditMatchReview or PersonalCredit ID); `entityType` to one table "
-        "(credit_record, credit_match_review, personal_credit_score).",
+        description="The audit trail, newest first: admins read every entry, credit officers those of the credit "
+        "tables only (credit_record, credit_match_review, personal_credit_score). `entityId` narrows it to one "
+        "object (a CreditRecord, CreditMatchReview or PersonalCredit ID); `entityType` to one of those tables.",
         permission_classes=_OFFICERS_AND_ADMINS,
     )
     def audit_trail(
@@ -480,7 +484,7 @@ class CreditQuery:
     ) -> Connection[AuditEntry]:
         session = info.context.session
         page = page_request(first, after)
-        query = select(AuditEntryRow)
+        query = select(AuditEntryRow).where(audit.readable_audit_entries(info.context.viewer))
         if entity_id is not None:
             type_name, pk = decode_global_id(entity_id)
             if type_name not in _AUDITED_TYPES:
@@ -624,7 +628,7 @@ class CreditMutation:
                 s, require_viewer(info), pk, repaired_on=repaired_on, authority=authority, basis=basis
             ),
         )
-        return CreditRecordPayload(record=CreditRecord.from_model(row) if row else None, user_errors=errors)
+        return CreditRecordPayload(record=visible_record(info.context, row), user_errors=errors)
 
     @strawberry.mutation(
         description="Attach a queued row to an enterprise (credit officers); usually one of its candidates.",
@@ -642,7 +646,7 @@ class CreditMutation:
             return CreditReviewPayload(review=None, record=None, user_errors=errors)
         review, record = result
         return CreditReviewPayload(
-            review=CreditMatchReview.from_model(review), record=CreditRecord.from_model(record), user_errors=[]
+            review=CreditMatchReview.from_model(review), record=visible_record(info.context, record), user_errors=[]
         )
 
     @strawberry.mutation(

@@ -277,20 +277,17 @@ class FinancingApplication(Node):
         return self.row.created_at
 
 
-def _can_see_application(ctx: Context, row: ApplicationRow) -> bool:
-    viewer = ctx.viewer
-    if viewer is None:
-        return False
-    return viewer.role in financing.FINANCING_STAFF or viewer.enterprise_id == row.enterprise_id
-
-
 async def financing_node(ctx: Context, type_name: str, pk: int) -> Node | None:
     """``node(id:)`` for this module's types; None when it does not exist or you may not see it."""
     if type_name == "LoanProduct":
         product = await ctx.loaders.loan_product_by_id.load(pk)
         return LoanProduct.from_model(product) if product else None
     row = ctx.session.get(ApplicationRow, pk)
-    return FinancingApplication.from_model(row) if row and _can_see_application(ctx, row) else None
+    if row is None:
+        return None
+    product = await ctx.loaders.loan_product_by_id.load(row.product_id)
+    assert product is not None
+    return FinancingApplication.from_model(row) if financing.can_see_application(ctx.viewer, row, product) else None
 
 
 # ------------------------------------------------------------------ queries
@@ -335,8 +332,8 @@ class FinancingQuery:
 
     @strawberry.field(
         description="Eligible enterprises and finalised Guilu Cup start-up projects ranked for one loan "
-        "product: best fit first, then the larger limit, then id; each explained. For bank officers, credit "
-        "officers and admins.",
+        "product: best fit first, then the larger limit, then id; each explained. For credit officers, admins "
+        "and the officers of the product's bank.",
         permission_classes=require_role(enums.Role.BANK_OFFICER, enums.Role.CREDIT_OFFICER, enums.Role.ADMIN),
     )
     async def rank_financing_candidates(
@@ -369,8 +366,9 @@ class FinancingQuery:
         return connection_from_slice(nodes, page, len(ranking.offers))
 
     @strawberry.field(
-        description="Financing applications, oldest first, optionally of one product and status. Bank officers, "
-        "credit officers and admins see all; other accounts see their own enterprise's.",
+        description="Financing applications, oldest first, optionally of one product and status. Credit officers "
+        "and admins see all, bank officers those to their own bank's products; other accounts see their own "
+        "enterprise's.",
         permission_classes=[IsAuthenticated],
     )
     def financing_applications(
@@ -389,10 +387,9 @@ class FinancingQuery:
             conditions.append(ApplicationRow.product_id == decode_id_of(product_id, "LoanProduct"))
         if status is not None:
             conditions.append(ApplicationRow.status == status.value)
-        if viewer.role not in financing.FINANCING_STAFF:
-            if viewer.enterprise_id is None:
-                raise forbidden("only bank and credit officers, admins and enterprises' own accounts see applications")
-            conditions.append(ApplicationRow.enterprise_id == viewer.enterprise_id)
+        if viewer.role not in financing.FINANCING_STAFF and viewer.enterprise_id is None:
+            raise forbidden("only bank and credit officers, admins and enterprises' own accounts see applications")
+        conditions.append(financing.visible_applications(viewer))
         total = session.exec(select(func.count(col(ApplicationRow.id))).where(*conditions)).one()
         rows = session.exec(
             select(ApplicationRow).where(*conditions).order_by(ApplicationRow.id).offset(page.offset).limit(page.limit)
@@ -484,22 +481,22 @@ def _application_payload(info: Info, work: Callable[[Session], ApplicationRow]) 
     )
 
 
-_MANAGERS = require_role(enums.Role.CREDIT_OFFICER, enums.Role.BANK_OFFICER, enums.Role.ADMIN)
+_MANAGERS = require_role(*sorted(financing.PRODUCT_MANAGERS))
 _BANK = require_role(enums.Role.BANK_OFFICER)
 
 
 @strawberry.type
 class FinancingMutation:
-    @strawberry.mutation(
-        description="Add a loan product (credit officers, bank officers, admins).", permission_classes=_MANAGERS
-    )
+    @strawberry.mutation(description="Add a loan product (officers of its bank, admins).", permission_classes=_MANAGERS)
     def create_loan_product(self, info: Info, input: LoanProductInput) -> LoanProductPayload:
         data = input.to_data()
         row, errors = run_mutation(info, lambda s: financing.create_loan_product(s, require_viewer(info), data))
         return LoanProductPayload(loan_product=LoanProduct.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(
-        description="Change a loan product (credit officers, bank officers, admins).", permission_classes=_MANAGERS
+        description="Change a loan product (officers of its bank, admins); a bank officer cannot move it to another "
+        "bank.",
+        permission_classes=_MANAGERS,
     )
     def update_loan_product(self, info: Info, id: strawberry.ID, input: LoanProductInput) -> LoanProductPayload:
         pk = decode_id_of(id, "LoanProduct")
@@ -566,7 +563,7 @@ class FinancingMutation:
 
     @strawberry.mutation(
         description="Approve a submitted application for `amount` yuan: more than 0, at most the requested amount "
-        "and the product cap (bank officers).",
+        "and the product cap (officers of the product's bank, never for their own enterprise).",
         permission_classes=_BANK,
     )
     def approve_financing(self, info: Info, id: strawberry.ID, amount: int) -> FinancingApplicationPayload:
@@ -574,14 +571,18 @@ class FinancingMutation:
         return _application_payload(info, lambda s: financing.approve_financing(s, require_viewer(info), pk, amount))
 
     @strawberry.mutation(
-        description="Reject a submitted application, saying why (bank officers).", permission_classes=_BANK
+        description="Reject a submitted application, saying why (officers of the product's bank, never for their "
+        "own enterprise).",
+        permission_classes=_BANK,
     )
     def reject_financing(self, info: Info, id: strawberry.ID, reason: str) -> FinancingApplicationPayload:
         pk = decode_id_of(id, "FinancingApplication")
         return _application_payload(info, lambda s: financing.reject_financing(s, require_viewer(info), pk, reason))
 
     @strawberry.mutation(
-        description="Record that an approved application was paid out (bank officers).", permission_classes=_BANK
+        description="Record that an approved application was paid out: an officer of the product's bank other than "
+        "the one who approved it (four eyes), never for their own enterprise.",
+        permission_classes=_BANK,
     )
     def disburse_financing(self, info: Info, id: strawberry.ID) -> FinancingApplicationPayload:
         pk = decode_id_of(id, "FinancingApplication")

@@ -150,21 +150,17 @@ class Enterprise(Node):
     )
     def credit_history(self, info: Info) -> list[Annotated[CreditRecord, strawberry.lazy("api.graphql.credit")]]:
         from api.graphql.credit import CreditRecord
-        from api.services.credit import record_state
-        from matching.credit import RecordStatus
+        from api.services.credit import can_read_credit_record
 
         assert self.row.id is not None
         viewer = info.context.viewer
-        full = viewer is not None and (
-            viewer.role in (enums.Role.ADMIN, enums.Role.CREDIT_OFFICER) or viewer.enterprise_id == self.row.id
-        )
         found = info.context.loaders.credit_records_by_enterprise_id.get(self.row.id)
         return resolved(
             found,
             lambda rows: [
                 CreditRecord.from_model(r)
                 for r in sorted(rows, key=lambda r: (r.publicity_start, r.id or 0), reverse=True)
-                if full or record_state(r) is RecordStatus.ACTIVE
+                if can_read_credit_record(viewer, r)
             ],
         )
 

@@ -2,6 +2,15 @@
 
 Call :func:`record_audit` in the same transaction as the change, so the entry
 exists exactly when the change does.
+
+Who reads the trail: :func:`can_read_audit_entry` (one entry) and its SQL twin
+:func:`readable_audit_entries` (lists) say the same.  Admins read every entry;
+credit officers the entries of :data:`CREDIT_AUDIT_TABLES`, the tables they keep
+and read directly (their rows carry no data hidden from them: records, review
+items and personal scores they see anyway, written by credit officers or the
+loaders); nobody else reads the trail.  Cup scores, judge assignments,
+invitations, identity links, accounts, log-in lock-outs and financing rows are
+thus for admins only.
 """
 
 from __future__ import annotations
@@ -11,11 +20,46 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlmodel import Session, SQLModel
+from sqlalchemy import ColumnElement, false, true
+from sqlmodel import Session, SQLModel, col
 
 from api.models import Account, AuditEntry
+from api.models.enums import Role
 
-__all__ = ["audit_row", "record_audit", "snapshot"]
+__all__ = [
+    "CREDIT_AUDIT_TABLES",
+    "audit_row",
+    "can_read_audit_entry",
+    "readable_audit_entries",
+    "record_audit",
+    "snapshot",
+]
+
+# The tables whose audit entries credit officers read: the credit registry, its review queue, personal credit.
+CREDIT_AUDIT_TABLES = ("credit_record", "credit_match_review", "personal_credit_score")
+
+
+def _readable_tables(viewer: Account | None) -> tuple[str, ...] | None:
+    """The tables whose entries ``viewer`` reads; ``None``: every table."""
+    if viewer is not None and viewer.role == Role.ADMIN:
+        return None
+    if viewer is not None and viewer.role == Role.CREDIT_OFFICER:
+        return CREDIT_AUDIT_TABLES
+    return ()
+
+
+def can_read_audit_entry(viewer: Account | None, entry: AuditEntry) -> bool:
+    """Whether ``viewer`` may read ``entry`` (see the module's docstring)."""
+    tables = _readable_tables(viewer)
+    return tables is None or entry.entity_type in tables
+
+
+def readable_audit_entries(viewer: Account | None) -> ColumnElement[bool]:
+    """:func:`can_read_audit_entry` as a where-clause over ``audit_entry``."""
+    tables = _readable_tables(viewer)
+    if tables is None:
+        return true()
+    return col(AuditEntry.entity_type).in_(tables) if tables else false()
 
 
 def _plain(value: Any) -> Any:

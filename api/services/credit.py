@@ -106,6 +106,7 @@ __all__ = [
     "assess_enterprise",
     "assess_enterprises",
     "blocked_employers",
+    "can_read_credit_record",
     "confirm_credit_match",
     "credit_today",
     "import_credit_records",
@@ -117,6 +118,7 @@ __all__ = [
     "record_state",
     "reject_credit_match",
     "repair_credit_record",
+    "sees_every_record",
     "to_engine_record",
     "verified_enterprise_ids",
 ]
@@ -207,6 +209,20 @@ def to_engine_record(row: CreditRecord) -> engine.CreditRecord:
 def record_state(row: CreditRecord, as_of: date | None = None) -> RecordStatus:
     """Whether ``row`` counts on ``as_of`` (today in Xiamen by default)."""
     return engine.record_status(to_engine_record(row), as_of or credit_today())
+
+
+def sees_every_record(viewer: Account | None, enterprise_id: int) -> bool:
+    """Whether ``viewer`` reads an enterprise's expired and repaired records too: credit officers, admins and
+    the enterprise's own accounts do; everyone else reads only records in their publicity period."""
+    if viewer is None:
+        return False
+    return viewer.role in (Role.CREDIT_OFFICER, Role.ADMIN) or viewer.enterprise_id == enterprise_id
+
+
+def can_read_credit_record(viewer: Account | None, record: CreditRecord, as_of: date | None = None) -> bool:
+    """Whether ``viewer`` may read ``record``: every record in its publicity period is public (an active
+    one); an expired or repaired one only as :func:`sees_every_record` says."""
+    return record_state(record, as_of) is RecordStatus.ACTIVE or sees_every_record(viewer, record.enterprise_id)
 
 
 def _credit_of(enterprise_id: int, uscc: str, rows: Iterable[CreditRecord], as_of: date) -> EnterpriseCredit:

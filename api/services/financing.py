@@ -5,13 +5,18 @@ Eligibility, sizing and fit are the pure engine's (:mod:`matching.financing`);
 this module gathers the facts it needs in a constant number of statements,
 whatever the number of borrowers, and holds the rules of who may do what:
 
-* loan products: credit officers, bank officers and admins create and change them;
+* loan products: a bank's own officers (:func:`acts_for_bank`) and admins create and change
+  them.  Credit officers, the city's regulator, no longer do: a product's terms are the
+  bank's commercial decision, and a regulator raising a bank's cap is not a regulator's act;
 * financial years and winning-bid contracts: the enterprise's own employer
   accounts, credit officers and admins record them;
 * applications: the enterprise's own employer account applies (``submitted``);
-  bank officers, and only they, approve (``approved``, an amount of at most the
-  requested amount and the product cap), reject (``rejected``, with a reason) and
-  disburse approved ones (``disbursed``).  Any other move is ``INVALID_TRANSITION``.
+  officers of the product's bank, and only they, approve (``approved``, an amount of
+  at most the requested amount and the product cap), reject (``rejected``, with a
+  reason) and disburse approved ones (``disbursed``); never for their own enterprise,
+  and the officer who approved cannot disburse (four eyes).  Any other move is
+  ``INVALID_TRANSITION``.  Bank officers see and rank for their own bank's products
+  only (:func:`can_see_application`, :func:`visible_applications`).
   An enterprise has at most one open (submitted or approved) application per
   product.  Every decision is written to the audit trail.
 
@@ -27,7 +32,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, case, false, func, or_, true
 from sqlmodel import Session, col, select
 
 from api.models import Account, BidContract, Enterprise, EnterpriseFinancialYear, FinancingApplication, LoanProduct
@@ -43,18 +48,22 @@ from matching.credit import CreditLevel, TaxRating
 
 __all__ = [
     "KEEP",
+    "PRODUCT_MANAGERS",
     "BidContractData",
     "CupProject",
     "LoanProductData",
     "ProductStats",
     "Ranking",
+    "acts_for_bank",
     "apply_for_financing",
     "approve_financing",
     "borrower_facts",
+    "can_see_application",
     "create_loan_product",
     "disburse_financing",
     "enterprise_offers",
     "finalised_cup_projects",
+    "officer_bank",
     "product_stats",
     "project_facts",
     "rank_candidates",
@@ -63,12 +72,16 @@ __all__ = [
     "reject_financing",
     "to_engine_product",
     "update_loan_product",
+    "visible_applications",
 ]
 
 S = FinancingStatus
-PRODUCT_MANAGERS = frozenset({Role.CREDIT_OFFICER, Role.BANK_OFFICER, Role.ADMIN})
-# Who sees any enterprise's offers and applications, and ranks candidates.
+# Who manages loan products: bank officers for their own bank, admins for any.
+PRODUCT_MANAGERS = frozenset({Role.BANK_OFFICER, Role.ADMIN})
+# Who sees any enterprise's offers and ranks candidates (bank officers for their own bank's products).
 FINANCING_STAFF = frozenset({Role.CREDIT_OFFICER, Role.BANK_OFFICER, Role.ADMIN})
+# Who sees every application, whatever the bank.
+_ALL_APPLICATIONS = frozenset({Role.CREDIT_OFFICER, Role.ADMIN})
 MAX_TERM_MONTHS = 360
 MAX_LIST_ITEMS = 20
 
@@ -130,6 +143,35 @@ def _require(account: Account, roles: Iterable[Role], what: str) -> None:
     if account.role not in allowed:
         names = ", ".join(sorted(r.value for r in allowed))
         raise ServiceError(f"only these roles may {what}: {names}", code=ErrorCode.FORBIDDEN)
+
+
+def acts_for_bank(account: Account, bank: str) -> bool:
+    """Whether ``account`` is a bank officer of ``bank`` (an officer with no bank acts for none)."""
+    return account.role == Role.BANK_OFFICER and account.bank is not None and account.bank == bank
+
+
+def officer_bank(role: str, bank: str | None) -> str | None:
+    """The bank an account of ``role`` acts for: needed for a bank officer, refused for any other role."""
+    if role != Role.BANK_OFFICER:
+        if bank is not None:
+            raise ServiceError("only bank officers act for a bank; leave out --bank", field="bank")
+        return None
+    if bank is None or not bank.strip():
+        raise ServiceError(
+            "a bank officer needs the bank they act for (--bank), spelled as its loan products' bank", field="bank"
+        )
+    return required_text(bank, "bank", max_length=200)
+
+
+def _require_bank(account: Account, bank: str, what: str) -> None:
+    """Refuse a bank officer who does not act for ``bank`` (admins pass; other roles are refused before)."""
+    if account.role == Role.BANK_OFFICER and not acts_for_bank(account, bank):
+        acting = f"you act for {account.bank}" if account.bank else "your account acts for no bank"
+        raise ServiceError(
+            f"{bank} is not your bank ({acting}): only its own officers and admins may {what}",
+            field="bank",
+            code=ErrorCode.FORBIDDEN,
+        )
 
 
 def _amount(value: int, field: str, *, allow_zero: bool = True) -> int:
@@ -207,7 +249,7 @@ def _check_unique_name(session: Session, row: LoanProduct) -> None:
 
 
 def create_loan_product(session: Session, account: Account, data: LoanProductData) -> LoanProduct:
-    """A new loan product (credit officers, bank officers, admins)."""
+    """A new loan product (the bank's own officers, admins)."""
     _require(account, PRODUCT_MANAGERS, "manage loan products")
     missing = [
         name
@@ -225,6 +267,7 @@ def create_loan_product(session: Session, account: Account, data: LoanProductDat
         raise ServiceError(f"a new loan product needs {', '.join(missing)}", field=missing[0])
     row = LoanProduct(bank="", name="", amount_cap=1, term_months=1, min_credit_level="", sizing="")
     _apply_product_data(row, data)
+    _require_bank(account, row.bank, "add its loan products")
     _check_unique_name(session, row)
     audit_row(
         session,
@@ -237,13 +280,17 @@ def create_loan_product(session: Session, account: Account, data: LoanProductDat
 
 
 def update_loan_product(session: Session, account: Account, product_id: int, data: LoanProductData) -> LoanProduct:
-    """Change a loan product; omitted fields stay as they are (credit officers, bank officers, admins)."""
+    """Change a loan product; omitted fields stay as they are (the bank's own officers, admins).
+
+    A bank officer cannot hand a product to another bank either."""
     _require(account, PRODUCT_MANAGERS, "manage loan products")
     row = session.get(LoanProduct, product_id, with_for_update=True)
     if row is None:
         raise ServiceError("loan product not found", field="id", code=ErrorCode.NOT_FOUND)
+    _require_bank(account, row.bank, "change its loan products")
     before = snapshot(row)
     _apply_product_data(row, data)
+    _require_bank(account, row.bank, "move a product to it")
     _check_unique_name(session, row)
     row.updated_at = utcnow()
     audit_row(
@@ -521,6 +568,7 @@ def rank_candidates(session: Session, account: Account, product_id: int) -> Rank
     product = session.get(LoanProduct, product_id)
     if product is None:
         raise ServiceError("loan product not found", field="productId", code=ErrorCode.NOT_FOUND)
+    _require_bank(account, product.bank, "rank candidates for its products")
     candidates = [*borrower_facts(session).values(), *project_facts(session, finalised_cup_projects(session))]
     offers = engine.rank_financing_candidates(to_engine_product(product), candidates)
     return Ranking(product=product, offers=offers, facts={(f.kind, f.id): f for f in candidates})
@@ -591,11 +639,43 @@ def apply_for_financing(
     return application
 
 
+def can_see_application(viewer: Account | None, application: FinancingApplication, product: LoanProduct) -> bool:
+    """Whether ``viewer`` reads ``application`` (to ``product``): credit officers and admins every one, bank
+    officers those to their own bank's products, any account those of its own enterprise."""
+    if viewer is None:
+        return False
+    if viewer.role in _ALL_APPLICATIONS or acts_for_bank(viewer, product.bank):
+        return True
+    return viewer.enterprise_id is not None and viewer.enterprise_id == application.enterprise_id
+
+
+def visible_applications(viewer: Account) -> ColumnElement[bool]:
+    """:func:`can_see_application` as a where-clause over ``financing_application``."""
+    if viewer.role in _ALL_APPLICATIONS:
+        return true()
+    own = FinancingApplication.enterprise_id == viewer.enterprise_id if viewer.enterprise_id is not None else false()
+    if viewer.role == Role.BANK_OFFICER and viewer.bank is not None:
+        banks_products = select(LoanProduct.id).where(LoanProduct.bank == viewer.bank)
+        return or_(own, col(FinancingApplication.product_id).in_(banks_products))
+    return own
+
+
 def _decidable(session: Session, account: Account, application_id: int, target: S) -> FinancingApplication:
+    """The application, once the account may move it to ``target``: an officer of the product's bank, not
+    of the borrowing enterprise, and (to disburse) not the officer who approved it."""
     _require(account, (Role.BANK_OFFICER,), "decide and disburse financing applications")
     application = session.get(FinancingApplication, application_id, with_for_update=True)
     if application is None:
         raise ServiceError("financing application not found", field="id", code=ErrorCode.NOT_FOUND)
+    product = session.get(LoanProduct, application.product_id)
+    assert product is not None
+    _require_bank(account, product.bank, "decide and disburse applications for its products")
+    if account.enterprise_id is not None and account.enterprise_id == application.enterprise_id:
+        raise ServiceError(
+            "your account is linked to the applicant: an officer decides nothing for their own enterprise",
+            field="id",
+            code=ErrorCode.FORBIDDEN,
+        )
     source = S.APPROVED if target is S.DISBURSED else S.SUBMITTED
     if application.status != source:
         raise ServiceError(
@@ -603,6 +683,12 @@ def _decidable(session: Session, account: Account, application_id: int, target: 
             f" (only {source.value} applications can be {target.value})",
             field="id",
             code=ErrorCode.INVALID_TRANSITION,
+        )
+    if target is S.DISBURSED and application.decided_by == account.id:
+        raise ServiceError(
+            f"you approved this application: another officer of {product.bank} must disburse it (separation of duties)",
+            field="id",
+            code=ErrorCode.FORBIDDEN,
         )
     return application
 
@@ -612,7 +698,7 @@ def _decide(session: Session, account: Account, application: FinancingApplicatio
     now = utcnow()
     application.status = target.value
     if target is S.DISBURSED:
-        application.disbursed_at = now
+        application.disbursed_by, application.disbursed_at = account.id, now
     else:
         application.decided_by, application.decided_at = account.id, now
     application.updated_at = now
@@ -628,7 +714,7 @@ def _decide(session: Session, account: Account, application: FinancingApplicatio
 
 def approve_financing(session: Session, account: Account, application_id: int, amount: int) -> FinancingApplication:
     """Approve a submitted application for ``amount`` yuan: more than 0, at most the requested
-    amount and the product cap (bank officers)."""
+    amount and the product cap (officers of the product's bank)."""
     application = _decidable(session, account, application_id, S.APPROVED)
     product = session.get(LoanProduct, application.product_id)
     assert product is not None
@@ -646,7 +732,7 @@ def approve_financing(session: Session, account: Account, application_id: int, a
 
 
 def reject_financing(session: Session, account: Account, application_id: int, reason: str) -> FinancingApplication:
-    """Reject a submitted application, saying why (bank officers)."""
+    """Reject a submitted application, saying why (officers of the product's bank)."""
     application = _decidable(session, account, application_id, S.REJECTED)
     application.rejection_reason = required_text(reason, "reason", max_length=1000)
     _decide(session, account, application, S.REJECTED)
@@ -654,7 +740,8 @@ def reject_financing(session: Session, account: Account, application_id: int, re
 
 
 def disburse_financing(session: Session, account: Account, application_id: int) -> FinancingApplication:
-    """Record that an approved application's amount was paid out (bank officers)."""
+    """Record that an approved application's amount was paid out (an officer of the product's bank other
+    than the one who approved it)."""
     application = _decidable(session, account, application_id, S.DISBURSED)
     _decide(session, account, application, S.DISBURSED)
     return application

@@ -230,6 +230,12 @@ def bank_api_client(log_in_as: Callable[[str, str], Any]) -> Any:
     return log_in_as("bank@demo.guilu", "guilu-demo")
 
 
+@pytest.fixture(scope="session")
+def second_bank_api_client(log_in_as: Callable[[str, str], Any]) -> Any:
+    """The demo's other officer of 交通银行厦门分行: disburses what ``bank_api_client`` approved (four eyes)."""
+    return log_in_as("bank2@demo.guilu", "guilu-demo")
+
+
 def _add_tax_rating(engine: Engine, enterprise_pk: int, rating: str) -> None:
     """A tax rating published a month ago, as a credit officer's import would store it."""
     start = date.today() - timedelta(days=30)
@@ -296,11 +302,11 @@ def _park_loan_input(**fields: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def new_loan_product(credit_api_client: Any) -> Callable[..., dict[str, Any]]:
-    """A loan product made by the demo credit officer; ``fields`` override a park loan's."""
+def new_loan_product(bank_api_client: Any) -> Callable[..., dict[str, Any]]:
+    """A loan product of 交通银行厦门分行 made by its demo officer; ``fields`` override a park loan's."""
 
     def make(**fields: Any) -> dict[str, Any]:
-        body = credit_api_client.execute(CREATE_LOAN_PRODUCT, {"input": _park_loan_input(**fields)})
+        body = bank_api_client.execute(CREATE_LOAN_PRODUCT, {"input": _park_loan_input(**fields)})
         payload = body["data"]["createLoanProduct"]
         assert payload["userErrors"] == [], body
         product: dict[str, Any] = payload["loanProduct"]

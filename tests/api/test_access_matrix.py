@@ -38,6 +38,8 @@ from api.models import (
     Talent,
 )
 from api.models.cup import Entry, Round, Score
+from api.services.credit import record_state
+from matching.credit import RecordStatus
 from tests.conftest import DEMO_PASSWORD, LOG_IN
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
@@ -68,10 +70,10 @@ OPERATIONS: dict[str, str] = {
     "loanProducts": "yes yes yes yes yes yes yes yes",
     "loanProduct": "yes yes yes yes yes yes yes yes",
     "financingOptions": "no no own no own yes yes yes",
-    "rankFinancingCandidates": "no no no no no yes yes yes",
-    "financingApplications": "no no own no own yes yes yes",
+    "rankFinancingCandidates": "no no no no no yes own yes",
+    "financingApplications": "no no own no own yes own yes",
     "creditReviewQueue": "no no no no no yes no yes",
-    "auditTrail": "no no no no no yes no yes",
+    "auditTrail": "no no no no no own no yes",
     "recommendationExclusions": "no no no no no no no yes",
     "campaigns": "no no no no own no no yes",
     "campaign": "no no no no own no no yes",
@@ -99,14 +101,14 @@ OPERATIONS: dict[str, str] = {
     "closeJob": "no no own no no no no yes",
     "applyToJob": "no yes no no no no no no",
     "moveApplication": "no own own no no no no yes",
-    "createLoanProduct": "no no no no no yes yes yes",
-    "updateLoanProduct": "no no no no no yes yes yes",
+    "createLoanProduct": "no no no no no no own yes",
+    "updateLoanProduct": "no no no no no no own yes",
     "recordFinancialYear": "no no own no no yes no yes",
     "recordBidContract": "no no own no no yes no yes",
     "applyForFinancing": "no no own no no no no no",
-    "approveFinancing": "no no no no no no yes no",
-    "rejectFinancing": "no no no no no no yes no",
-    "disburseFinancing": "no no no no no no yes no",
+    "approveFinancing": "no no no no no no own no",
+    "rejectFinancing": "no no no no no no own no",
+    "disburseFinancing": "no no no no no no own no",
     "importCreditRecords": "no no no no no yes no no",
     "repairCreditRecord": "no no no no no yes no no",
     "confirmCreditMatch": "no no no no no yes no no",
@@ -143,13 +145,13 @@ NODE_TYPES: dict[str, str] = {
     "Job": "yes yes yes yes yes yes yes yes",
     "Application": "no own own no no no no yes",
     "LoanProduct": "yes yes yes yes yes yes yes yes",
-    "FinancingApplication": "no no own no own yes yes yes",
+    "FinancingApplication": "no no own no own yes own yes",
     "Campaign": "no no no no own no no yes",
     "Invitation": "no own no no own no no yes",
     "IdentityLink": "no no no no no no no yes",
-    "CreditRecord": "yes yes yes yes yes yes yes yes",
+    "CreditRecord": "own own own own own yes own yes",
     "CreditMatchReview": "no no no no no yes no yes",
-    "AuditEntry": "no no no no no yes no yes",
+    "AuditEntry": "no no no no no own no yes",
     "Competition": "yes yes yes yes yes yes yes yes",
     "Round": "yes yes yes yes yes yes yes yes",
     "Entry": "no own no own no no no yes",
@@ -289,6 +291,8 @@ def _selection(type_: GraphQLOutputType) -> str:
 class Case:
     role: str
     operation: str
+    # For node(id:) cases: the demo object asked for (a key of demo_ids), when not the type's NODE_OBJECTS one.
+    object: str | None = None
 
 
 def _refused(table: dict[str, str]) -> list[Case]:
@@ -322,6 +326,22 @@ def _first_id(session: Session, model: Any, *conditions: Any) -> int:
     return int(pk)
 
 
+def _expired_record(session: Session) -> int:
+    """A demo record whose publicity ended by itself."""
+    for record in session.exec(select(CreditRecord).order_by(col(CreditRecord.id))):
+        if record_state(record) is RecordStatus.EXPIRED:
+            assert record.id is not None
+            return record.id
+    raise AssertionError("the demo data has no expired credit record")
+
+
+def _other_bank_application(session: Session) -> int:
+    """A demo application to a product of a bank the demo's bank officer does not act for."""
+    officer = session.exec(select(Account).where(Account.email == ACCOUNTS["BANK_OFFICER"])).one()
+    banks_products = select(LoanProduct.id).where(LoanProduct.bank != officer.bank)
+    return _first_id(session, FinancingApplication, col(FinancingApplication.product_id).in_(banks_products))
+
+
 @pytest.fixture(scope="module")
 def demo_ids(engine: Engine) -> dict[str, str]:
     """Global IDs of demo objects, one per kind the operations need."""
@@ -344,8 +364,15 @@ def demo_ids(engine: Engine) -> dict[str, str]:
             "invitation": ("Invitation", _first_id(session, Invitation, Invitation.status != "draft")),
             "identity_link": ("IdentityLink", _first_id(session, IdentityLink)),
             "credit_record": ("CreditRecord", _first_id(session, CreditRecord)),
+            "repaired_record": (
+                "CreditRecord",
+                _first_id(session, CreditRecord, col(CreditRecord.repaired_on).is_not(None)),
+            ),
+            "expired_record": ("CreditRecord", _expired_record(session)),
             "credit_review": ("CreditMatchReview", _first_id(session, CreditMatchReview)),
             "audit_entry": ("AuditEntry", _first_id(session, AuditEntry)),
+            "cup_audit_entry": ("AuditEntry", _first_id(session, AuditEntry, AuditEntry.entity_type == "cup_score")),
+            "other_bank_application": ("FinancingApplication", _other_bank_application(session)),
             "competition": ("Competition", round_row.competition_id),
             "round": ("Round", closed_round),
             "entry": ("Entry", _first_id(session, Entry, Entry.competition_id == round_row.competition_id)),
@@ -435,15 +462,22 @@ def _node_cases() -> list[Case]:
     cases = _refused(NODE_TYPES)
     # The demo's hidden talent applied to no job of the demo employer's enterprise.
     cases += [Case(role, "Talent") for role in ("JUDGE", "HEADHUNTER", "CREDIT_OFFICER", "BANK_OFFICER")]
+    # Out-of-period records belong to none of the demo accounts' enterprises.
+    public = ("anonymous", "TALENT", "EMPLOYER", "JUDGE", "HEADHUNTER", "BANK_OFFICER")
+    cases += [Case(role, "CreditRecord", record) for role in public for record in ("expired_record", "repaired_record")]
+    cases += [
+        Case("CREDIT_OFFICER", "AuditEntry", "cup_audit_entry"),
+        Case("BANK_OFFICER", "FinancingApplication", "other_bank_application"),
+    ]
     return cases
 
 
-@pytest.mark.parametrize("case", _node_cases(), ids=lambda c: f"{c.role}-{c.operation}")
+@pytest.mark.parametrize("case", _node_cases(), ids=lambda c: "-".join(filter(None, (c.role, c.operation, c.object))))
 def test_node_hidden(
     case: Case, matrix_http: TestClient, tokens: dict[str, str | None], demo_ids: dict[str, str]
 ) -> None:
     # given an object of a type the role may not read, which admins read
-    query = f'{{ node(id: "{demo_ids[NODE_OBJECTS[case.operation]]}") {{ id __typename }} }}'
+    query = f'{{ node(id: "{demo_ids[case.object or NODE_OBJECTS[case.operation]]}") {{ id __typename }} }}'
     assert _post(matrix_http, tokens["ADMIN"], query)["data"]["node"]["__typename"] == case.operation
 
     # when the role asks for it by ID

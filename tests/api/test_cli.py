@@ -43,8 +43,8 @@ def test_seed_demo_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
 
     # then
     assert first.returncode == 0, first.stderr
-    assert "enterprises 96, talents 321, jobs 350, applications 600, accounts 17 added" in first.stderr
-    assert after_first == {"enterprise": 96, "talent": 321, "job": 350, "application": 600, "account": 17}
+    assert "enterprises 96, talents 321, jobs 350, applications 600, accounts 18 added" in first.stderr
+    assert after_first == {"enterprise": 96, "talent": 321, "job": 350, "application": 600, "account": 18}
     assert second.returncode == 0, second.stderr
     assert "enterprises 0, talents 0, jobs 0, applications 0, accounts 0 added" in second.stderr
     assert _row_counts(database) == after_first

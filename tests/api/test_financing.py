@@ -345,18 +345,19 @@ def test_an_application_is_carried_to_disbursement(
     new_borrower: Callable[..., Any],
     new_loan_product: Callable[..., dict[str, Any]],
     bank_api_client: Any,
+    second_bank_api_client: Any,
 ) -> None:
     # given
     borrower = new_borrower()
     product = new_loan_product()
 
-    # when: the enterprise applies, the bank approves a smaller amount, then pays it out
+    # when: the enterprise applies, one officer of the bank approves a smaller amount, another pays it out
     applied = borrower.api.execute(
         APPLY, {"productId": product["id"], "enterpriseId": borrower.enterprise_id, "amount": 3_000_000}
     )["data"]["applyForFinancing"]
     application_id = applied["financingApplication"]["id"]
     approved = bank_api_client.execute(APPROVE, {"id": application_id, "amount": 2_500_000})["data"]
-    disbursed = bank_api_client.execute(DISBURSE, {"id": application_id})["data"]
+    disbursed = second_bank_api_client.execute(DISBURSE, {"id": application_id})["data"]
 
     # then
     assert applied["userErrors"] == [] and applied["financingApplication"]["status"] == "SUBMITTED"

@@ -288,7 +288,7 @@ def test_deciding_an_unknown_application_is_not_found(bank_api_client: Any) -> N
 
 def _product_input(**fields: Any) -> dict[str, Any]:
     return {
-        "bank": "厦门鹭岛商业银行",
+        "bank": "交通银行厦门分行",  # the demo bank officer's bank
         "name": f"测试贷{uuid.uuid4().hex[:8]}",
         "amountCap": 1_000_000,
         "termMonths": 12,
@@ -317,13 +317,13 @@ def _product_input(**fields: Any) -> dict[str, Any]:
     ],
 )  # fmt: skip
 def test_a_bad_loan_product_is_refused_with_the_field_at_fault(
-    fields: dict[str, Any], field: str, message: str, credit_api_client: Any, anonymous_api_client: Any
+    fields: dict[str, Any], field: str, message: str, bank_api_client: Any, anonymous_api_client: Any
 ) -> None:
     # given
     product_input = _product_input(**fields)
 
     # when
-    payload = credit_api_client.execute(CREATE_LOAN_PRODUCT, {"input": product_input})["data"]["createLoanProduct"]
+    payload = bank_api_client.execute(CREATE_LOAN_PRODUCT, {"input": product_input})["data"]["createLoanProduct"]
 
     # then
     assert payload["loanProduct"] is None
@@ -332,64 +332,66 @@ def test_a_bad_loan_product_is_refused_with_the_field_at_fault(
     assert product_input["name"] not in names
 
 
-def test_a_duplicate_product_name_at_the_same_bank_is_refused(credit_api_client: Any) -> None:
+def test_a_duplicate_product_name_at_the_same_bank_is_refused(bank_api_client: Any) -> None:
     # given
     product_input = _product_input()
-    credit_api_client.execute(CREATE_LOAN_PRODUCT, {"input": product_input})
+    bank_api_client.execute(CREATE_LOAN_PRODUCT, {"input": product_input})
 
     # when
-    payload = credit_api_client.execute(CREATE_LOAN_PRODUCT, {"input": product_input})["data"]["createLoanProduct"]
+    payload = bank_api_client.execute(CREATE_LOAN_PRODUCT, {"input": product_input})["data"]["createLoanProduct"]
 
     # then
     assert _error(payload)["code"] == "DUPLICATE"
 
 
-def test_only_credit_and_bank_officers_and_admins_manage_products(
-    employer_api_client: Any, talent_api_client: Any, bank_api_client: Any
+def test_only_bank_officers_and_admins_manage_products(
+    employer_api_client: Any, talent_api_client: Any, credit_api_client: Any, bank_api_client: Any
 ) -> None:
     # when
     employer = employer_api_client.execute(CREATE_LOAN_PRODUCT, {"input": _product_input()})
     talent = talent_api_client.execute(CREATE_LOAN_PRODUCT, {"input": _product_input()})
+    regulator = credit_api_client.execute(CREATE_LOAN_PRODUCT, {"input": _product_input()})
     bank = bank_api_client.execute(CREATE_LOAN_PRODUCT, {"input": _product_input()})
 
     # then
     assert employer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert talent["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert regulator["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert bank["data"]["createLoanProduct"]["userErrors"] == []
 
 
 def test_a_refused_update_changes_nothing_and_omitted_fields_stay(
-    credit_api_client: Any, new_loan_product: Callable[..., dict[str, Any]]
+    bank_api_client: Any, new_loan_product: Callable[..., dict[str, Any]]
 ) -> None:
     # given
     product = new_loan_product()
 
     # when
-    refused = credit_api_client.execute(
+    refused = bank_api_client.execute(
         UPDATE_LOAN_PRODUCT, {"id": product["id"], "input": {"name": "新名字", "amountCap": -1}}
     )["data"]["updateLoanProduct"]
-    kept = credit_api_client.execute(UPDATE_LOAN_PRODUCT, {"id": product["id"], "input": {"active": False}})
-    cleared = credit_api_client.execute(UPDATE_LOAN_PRODUCT, {"id": product["id"], "input": {"minTaxRating": None}})
-    unknown = credit_api_client.execute(UPDATE_LOAN_PRODUCT, {"id": UNKNOWN_PRODUCT, "input": {"active": True}})
+    kept = bank_api_client.execute(UPDATE_LOAN_PRODUCT, {"id": product["id"], "input": {"active": False}})
+    cleared = bank_api_client.execute(UPDATE_LOAN_PRODUCT, {"id": product["id"], "input": {"minTaxRating": None}})
+    unknown = bank_api_client.execute(UPDATE_LOAN_PRODUCT, {"id": UNKNOWN_PRODUCT, "input": {"active": True}})
 
     # then
     assert _error(refused)["field"] == "amountCap"
     assert kept["data"]["updateLoanProduct"]["loanProduct"]["minTaxRating"] == "B"
     assert cleared["data"]["updateLoanProduct"]["loanProduct"]["minTaxRating"] is None
     assert _error(unknown["data"]["updateLoanProduct"])["code"] == "NOT_FOUND"
-    stored = credit_api_client.execute(PRODUCT, {"id": product["id"]})["data"]["loanProduct"]
+    stored = bank_api_client.execute(PRODUCT, {"id": product["id"]})["data"]["loanProduct"]
     assert stored == {
         "name": product["name"], "amountCap": 4_000_000, "contractShare": 0.0, "minTaxRating": None, "active": False,
     }  # fmt: skip
 
 
 def test_an_inactive_product_leaves_the_offers_and_takes_no_applications(
-    credit_api_client: Any, new_borrower: Callable[..., Any], new_loan_product: Callable[..., dict[str, Any]]
+    bank_api_client: Any, new_borrower: Callable[..., Any], new_loan_product: Callable[..., dict[str, Any]]
 ) -> None:
     # given
     borrower = new_borrower()
     product = new_loan_product()
-    credit_api_client.execute(UPDATE_LOAN_PRODUCT, {"id": product["id"], "input": {"active": False}})
+    bank_api_client.execute(UPDATE_LOAN_PRODUCT, {"id": product["id"], "input": {"active": False}})
 
     # when
     offers = borrower.api.execute(OPTIONS, {"id": borrower.enterprise_id})["data"]["financingOptions"]

@@ -81,13 +81,14 @@ def test_ranking_financing_candidates_costs_the_same_whatever_the_page_size(
     log_in_as: Any, sql_statements: StatementCounter
 ) -> None:
     # given: the demo's bid-contract loan, which every enterprise with a winning-bid contract qualifies for
-    bank = log_in_as("bank@demo.guilu", "guilu-demo")
-    products = bank.execute("{ loanProducts { id name } }")["data"]["loanProducts"]
+    # (of 厦门鹭岛商业银行, whose candidates the credit officer ranks: the demo's bank officers act for the other bank)
+    officer = log_in_as("credit@demo.guilu", "guilu-demo")
+    products = officer.execute("{ loanProducts { id name } }")["data"]["loanProducts"]
     [product_id] = [p["id"] for p in products if p["name"] == "招投标信易贷"]
 
     def count(first: int) -> tuple[int, int]:
         sql_statements.statements.clear()
-        body = bank.execute(RANK_FINANCING_CANDIDATES, {"productId": product_id, "first": first})
+        body = officer.execute(RANK_FINANCING_CANDIDATES, {"productId": product_id, "first": first})
         assert "errors" not in body, body
         return len(sql_statements.statements), len(body["data"]["rankFinancingCandidates"]["nodes"])
 
