@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,9 +10,9 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEVELOPMENT_SECRET", "Settings", "get_settings"]
+__all__ = ["DEVELOPMENT_SECRET", "Settings", "demo_secret", "get_settings"]
 
-# Used only when the service runs in demo mode; never accepted otherwise.
+# Signed demo tokens until Guilu 0.1 and is public, so it is refused as GUILU_SECRET_KEY in every mode.
 DEVELOPMENT_SECRET = "guilu-development-secret-not-for-production"
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +35,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, min_length=32, description="Signs access tokens (HS256); at least 32 characters."
     )
-    demo: bool = Field(default=False, description="Demo mode: demo data and the development secret allowed.")
+    demo: bool = Field(
+        default=False, description="Demo mode: demo data, and tokens signed with a random secret when none is set."
+    )
     access_token_minutes: int = Field(
         default=15, ge=1, le=24 * 60, description="Lifetime of an access token; refresh tokens renew it."
     )
@@ -124,12 +127,27 @@ class Settings(BaseSettings):
             raise RuntimeError("refusing to start in production mode (GUILU_PRODUCTION): " + "; ".join(problems) + ".")
 
     def signing_secret(self) -> str:
-        """The token secret; the development secret only in demo mode."""
+        """The token secret: ``GUILU_SECRET_KEY``, or in demo mode without it a random one of this process.
+
+        ``guilu serve --demo`` draws that secret once and hands it to its workers as ``GUILU_SECRET_KEY``,
+        so they accept each other's tokens. The public :data:`DEVELOPMENT_SECRET` is refused in every mode.
+        """
+        if self.secret_key == DEVELOPMENT_SECRET:
+            raise RuntimeError(
+                "GUILU_SECRET_KEY is the public development secret, with which anyone can sign tokens; "
+                "set a random one (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
         if self.secret_key:
             return self.secret_key
         if self.demo:
-            return DEVELOPMENT_SECRET
+            return demo_secret()
         raise RuntimeError("GUILU_SECRET_KEY is not set; set it, or run in demo mode (guilu serve --demo).")
+
+
+@lru_cache(maxsize=1)
+def demo_secret() -> str:
+    """A random token secret drawn once per process, for demo mode without ``GUILU_SECRET_KEY``."""
+    return secrets.token_urlsafe(32)
 
 
 @lru_cache

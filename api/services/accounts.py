@@ -4,13 +4,16 @@ tokens (JWT, HS256) renewed by rotating refresh tokens, and log-out."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import idna
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -38,6 +41,7 @@ __all__ = [
     "check_password",
     "create_account",
     "decode_access_token",
+    "email_skeleton",
     "issue_access_token",
     "log_in",
     "log_out",
@@ -61,15 +65,91 @@ _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash("guilu-timing-equaliser")
 _INVALID_TOKEN = "the access token is invalid"
+# A token's subject: an account id as ``str(int)`` writes it, within the 32-bit range ids are stored in.
+_SUBJECT = re.compile(r"[1-9][0-9]{0,9}")
+_MAX_ACCOUNT_ID = 2**31 - 1
+_MAX_EMAIL = 254
+_MAX_LOCAL_PART = 64
+# RFC 5322 dot-atom of printable ASCII, less "&" (with < > and ", refused as markup before).
+_LOCAL_PART = re.compile(r"[a-z0-9!#$%'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%'*+/=?^_`{|}~-]+)*")
+_LDH_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_MARKUP = frozenset('<>&"')
+# Control, format (zero-width, bidi), surrogate, private-use and unassigned code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# Letters of other scripts that a reader takes for Latin ones (after lower-casing; from Unicode's confusables.txt):
+# Cyrillic, Greek, and the Latin letters that stand in for ASCII ones.
+_LATIN_LOOK_ALIKES = str.maketrans(
+    "аеорсухкіјѕһԁԛԝӏьαορνικυχϲηωɑıɡ",
+    "aeopcyxkijshdqwlbaopvikuxcnwaig",
+)
 
 
 def normalise_email(email: str | None) -> str:
-    """Trimmed, lower-cased e-mail address, refused when it is not one."""
-    text = required_text(email, "email", max_length=254).lower()
-    local, at, domain = text.partition("@")
-    if not at or not local or "." not in domain or " " in text or domain.startswith(".") or domain.endswith("."):
-        raise ServiceError("email is not a valid e-mail address", field="email")
-    return text
+    """``email`` as stored: NFKC, trimmed and lower-cased, its domain in ASCII (IDNA A-labels); refused
+    (``INVALID``, field ``email``) when it is not an address.
+
+    Refused: control, format and invisible characters (NUL, zero-width, bidi overrides, soft hyphens),
+    whitespace inside, ``< > & "``; a local part other than an RFC 5322 dot-atom of printable ASCII (so no
+    quoted local parts) or longer than 64 characters; a domain of fewer than two labels, or with a label
+    that is neither LDH (letters, digits, inner hyphens; 63 characters at most) nor IDNA 2008.
+    """
+    text = unicodedata.normalize("NFKC", required_text(email, "email", max_length=254)).lower()
+    if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in text):
+        raise _bad_email("email must not contain control, format or invisible characters")
+    if any(char.isspace() for char in text):
+        raise _bad_email("email must not contain spaces")
+    if any(char in _MARKUP for char in text):
+        raise _bad_email('email must not contain <, >, & or "')
+    local, at, domain = text.rpartition("@")
+    if not at or not _LOCAL_PART.fullmatch(local) or len(local) > _MAX_LOCAL_PART:
+        raise _bad_email(
+            "email must read name@domain, the name in ASCII letters, digits and . ! # $ % ' * + - / = ? ^ _ ` { | } ~"
+        )
+    address = f"{local}@{_ascii_domain(domain)}"
+    if len(address) > _MAX_EMAIL:
+        raise _bad_email(f"email is longer than {_MAX_EMAIL} characters")
+    return address
+
+
+def _bad_email(message: str) -> ServiceError:
+    return ServiceError(message, field="email")
+
+
+def _ascii_domain(domain: str) -> str:
+    """``domain`` in A-labels; refused unless it has two labels or more, each LDH or IDNA 2008."""
+    labels = domain.split(".")
+    if len(labels) < 2:
+        raise _bad_email("email's domain must have a dot, as in example.com")
+    try:
+        ascii_labels = [label if label.isascii() else idna.alabel(label).decode() for label in labels]
+        for label in ascii_labels:
+            if not _LDH_LABEL.fullmatch(label):
+                raise idna.IDNAError(label)
+            if label.startswith("xn--"):
+                idna.ulabel(label)  # an A-label typed as such must decode
+    except (idna.IDNAError, UnicodeError):
+        raise _bad_email("email's domain is not a valid domain name") from None
+    return ".".join(ascii_labels)
+
+
+def email_skeleton(address: str) -> str:
+    """What ``address`` (as :func:`normalise_email` stores it) looks like: its domain in Unicode, with Cyrillic
+    and Greek letters that look Latin replaced by those, so two addresses a reader cannot tell apart match."""
+    local, _, domain = address.rpartition("@")
+    try:
+        shown = idna.decode(domain)
+    except (idna.IDNAError, UnicodeError):
+        shown = domain
+    return f"{local}@{shown}".translate(_LATIN_LOOK_ALIKES)
+
+
+def _look_alike_taken(session: Session, address: str) -> bool:
+    """Whether an account's address looks like ``address``: local parts are ASCII, so only accounts with the
+    same local part can, and their domains are compared by :func:`email_skeleton`."""
+    local = address.rpartition("@")[0]
+    skeleton = email_skeleton(address)
+    same_local = session.exec(select(Account.email).where(col(Account.email).startswith(f"{local}@", autoescape=True)))
+    return any(email_skeleton(other) == skeleton for other in same_local)
 
 
 @lru_cache(maxsize=1)
@@ -128,6 +208,10 @@ def create_account(
     check_password(password, email=address)
     if session.exec(select(Account.id).where(Account.email == address)).first() is not None:
         raise ServiceError("an account with this email already exists", field="email", code=ErrorCode.DUPLICATE)
+    if _look_alike_taken(session, address):
+        raise ServiceError(
+            "an account with an address that looks the same already exists", field="email", code=ErrorCode.DUPLICATE
+        )
     if enterprise_id is not None and session.get(Enterprise, enterprise_id) is None:
         raise ServiceError("enterprise not found", field="enterpriseId", code=ErrorCode.NOT_FOUND)
     if talent_id is not None and session.get(Talent, talent_id) is None:
@@ -145,14 +229,22 @@ def create_account(
     return account
 
 
+def _typed_address(email: str | None) -> str | None:
+    """``email`` as :func:`normalise_email` stores it; None when it cannot be an account's address."""
+    try:
+        return normalise_email(email)
+    except ServiceError:
+        return None
+
+
 def authenticate(session: Session, *, email: str, password: str) -> Account:
     """The account with these credentials.
 
-    Every failure reads the same ("wrong email or password") and costs one
+    Every failure, a malformed address included, reads the same ("wrong email or password") and costs one
     argon2 verification, so the answer does not tell whether an address has an account.
     """
     failure = ServiceError("wrong email or password", code=ErrorCode.INVALID_CREDENTIALS)
-    address = (email or "").strip().lower()
+    address = _typed_address(email)
     account = session.exec(select(Account).where(Account.email == address)).first() if address else None
     try:
         _hasher.verify(account.password_hash if account else _DUMMY_HASH, password or "")
@@ -191,11 +283,18 @@ def issue_access_token(account: Account, *, secret: str, minutes: int) -> str:
 
 
 def decode_access_token(token: str, *, secret: str) -> TokenClaims:
-    """The claims of a valid token; a readable ``UNAUTHENTICATED`` refusal otherwise."""
+    """The claims of a valid token; a readable ``UNAUTHENTICATED`` refusal otherwise.
+
+    The subject must be an account id written canonically (``"1"``, not ``" 1"``, ``"+1"``, ``"01"``) within
+    1..2**31-1, so no token names an id the database cannot hold.
+    """
     try:
         payload = jwt.decode(token, secret, algorithms=[_TOKEN_ALGORITHM], options={"require": ["exp", "sub"]})
+        subject = payload["sub"]
+        if not isinstance(subject, str) or not _SUBJECT.fullmatch(subject) or int(subject) > _MAX_ACCOUNT_ID:
+            raise ValueError(subject)
         return TokenClaims(
-            account_id=int(payload["sub"]),
+            account_id=int(subject),
             role=str(payload["role"]),
             # A token without iat (issued before Guilu added it) counts as issued at the epoch.
             issued_at=datetime.fromtimestamp(float(payload.get("iat", 0)), UTC),
@@ -345,13 +444,14 @@ def log_in(
     address; reaching :attr:`Settings.login_max_failures_per_email` or ``..._per_address`` within the
     window locks it for :attr:`Settings.login_lockout_minutes`.  A success forgets the e-mail's failures.
     """
-    typed = (email or "").strip().lower()[:254]
+    typed = _typed_address(email)
     address = _client(client_address)
-    check_not_locked(session, email=typed, client_address=address)
+    check_not_locked(session, email=typed or "", client_address=address)
     try:
-        account = authenticate(session, email=typed, password=password)
+        account = authenticate(session, email=typed or "", password=password)
     except ServiceError:
-        _record_failure(session, email=typed or None, client_address=address, settings=settings)
+        # A malformed address is no account's: its failures count against the client address only.
+        _record_failure(session, email=typed, client_address=address, settings=settings)
         raise
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == typed))
     return sign_in(session, account, settings=settings, user_agent=user_agent)
