@@ -95,31 +95,32 @@ def normalise_email(email: str | None) -> str:
     """
     text = unicodedata.normalize("NFKC", required_text(email, "email", max_length=254)).lower()
     if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in text):
-        raise _bad_email("email must not contain control, format or invisible characters")
+        raise _bad_email("it contains a control, format or invisible character")
     if any(char.isspace() for char in text):
-        raise _bad_email("email must not contain spaces")
+        raise _bad_email("it contains a space")
     if any(char in _MARKUP for char in text):
-        raise _bad_email('email must not contain <, >, & or "')
+        raise _bad_email('it contains <, >, & or "')
     local, at, domain = text.rpartition("@")
     if not at or not _LOCAL_PART.fullmatch(local) or len(local) > _MAX_LOCAL_PART:
         raise _bad_email(
-            "email must read name@domain, the name in ASCII letters, digits and . ! # $ % ' * + - / = ? ^ _ ` { | } ~"
+            "it must read name@domain, the name (64 characters at most) of ASCII letters, digits and "
+            "! # $ % ' * + - / = ? ^ _ ` { | } ~, with single dots between them"
         )
     address = f"{local}@{_ascii_domain(domain)}"
     if len(address) > _MAX_EMAIL:
-        raise _bad_email(f"email is longer than {_MAX_EMAIL} characters")
+        raise _bad_email(f"it is longer than {_MAX_EMAIL} characters")
     return address
 
 
-def _bad_email(message: str) -> ServiceError:
-    return ServiceError(message, field="email")
+def _bad_email(reason: str) -> ServiceError:
+    return ServiceError(f"email is not a valid e-mail address: {reason}", field="email")
 
 
 def _ascii_domain(domain: str) -> str:
     """``domain`` in A-labels; refused unless it has two labels or more, each LDH or IDNA 2008."""
     labels = domain.split(".")
     if len(labels) < 2:
-        raise _bad_email("email's domain must have a dot, as in example.com")
+        raise _bad_email("its domain must have a dot, as in example.com")
     try:
         ascii_labels = [label if label.isascii() else idna.alabel(label).decode() for label in labels]
         for label in ascii_labels:
@@ -128,7 +129,7 @@ def _ascii_domain(domain: str) -> str:
             if label.startswith("xn--"):
                 idna.ulabel(label)  # an A-label typed as such must decode
     except (idna.IDNAError, UnicodeError):
-        raise _bad_email("email's domain is not a valid domain name") from None
+        raise _bad_email("its domain is not a valid domain name") from None
     return ".".join(ascii_labels)
 
 

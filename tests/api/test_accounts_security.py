@@ -23,6 +23,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from api.app import create_app
 from api.config import DEVELOPMENT_SECRET, Settings
+from api.graphql.ids import decode_id_of
 from api.models import Account, AuditEntry, LoginAttempt, LoginLockout, RefreshToken
 from api.services import accounts
 from api.services.errors import ErrorCode, ServiceError
@@ -622,3 +623,72 @@ def test_create_user_applies_the_address_rules_too(engine: Engine) -> None:
         accounts.create_account(session, email="ops@demo.guilu\u200b", password=PASSWORD, role="admin")
 
     assert (refused.value.field, refused.value.code) == ("email", ErrorCode.INVALID)
+
+
+PROFILE_EMAIL = """
+mutation($input: TalentInput!) { createTalentProfile(input: $input) { talent { email } userErrors { field code } } }
+"""
+CAMPAIGN = """
+mutation($input: CampaignInput!) { createCampaign(input: $input) { campaign { id } userErrors { code } } }
+"""
+INVITE_OUTSIDE = """
+mutation($campaignId: ID!, $person: OutsidePersonInput!) {
+  inviteOutsidePerson(campaignId: $campaignId, person: $person) { invitation { email } userErrors { field code } }
+}
+"""
+
+
+@pytest.mark.parametrize("email", ["x@y.z<script>", "ruoxi@example.net\u200b", "ruoxi@exam\u0440le.net\u202e"])
+def test_profiles_and_invitations_apply_the_address_rules(
+    client_from: Callable[..., Api],
+    engine: Engine,
+    new_enterprise: Callable[..., dict[str, Any]],
+    log_in_as: Callable[[str, str], Any],
+    email: str,
+) -> None:
+    # given: a talent account without a profile, and a headhunter with a campaign
+    api = client_from()
+    talent_token = _signed_up(api, unique_email("profile"))["token"]
+    hunter_email = unique_email("hunter")
+    firm = new_enterprise(industryChain="TRADE_LOGISTICS")
+    with Session(engine) as session:
+        accounts.create_account(
+            session,
+            email=hunter_email,
+            password=PASSWORD,
+            role="headhunter",
+            enterprise_id=decode_id_of(firm["id"], "Enterprise"),
+        )
+        session.commit()
+    hunter = log_in_as(hunter_email, PASSWORD)
+    today = datetime.now(UTC).date()
+    campaign = hunter.execute(
+        CAMPAIGN,
+        {
+            "input": {
+                "name": f"L2 {email!r}",
+                "startsOn": today.isoformat(),
+                "endsOn": (today + timedelta(days=9)).isoformat(),
+            }
+        },
+    )["data"]["createCampaign"]["campaign"]["id"]
+
+    # when
+    profile = api.data(PROFILE_EMAIL, {"input": {"nameEn": "Probe", "email": email}}, token=talent_token)
+    invitation = hunter.execute(INVITE_OUTSIDE, {"campaignId": campaign, "person": {"nameEn": "Probe", "email": email}})
+
+    # then
+    assert profile["createTalentProfile"] == {"talent": None, "userErrors": [{"field": "email", "code": "INVALID"}]}
+    assert invitation["data"]["inviteOutsidePerson"] == {
+        "invitation": None,
+        "userErrors": [{"field": "email", "code": "INVALID"}],
+    }
+
+
+def test_a_profile_address_is_stored_normalised(client_from: Callable[..., Api]) -> None:
+    api = client_from()
+    token = _signed_up(api, unique_email("profile"))["token"]
+
+    payload = api.data(PROFILE_EMAIL, {"input": {"nameEn": "Probe", "email": " Ruoxi@Bücher.Example "}}, token=token)
+
+    assert payload["createTalentProfile"]["talent"] == {"email": "ruoxi@xn--bcher-kva.example"}
