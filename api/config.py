@@ -7,8 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from api.mail import SmtpServer
 
 __all__ = ["DEVELOPMENT_SECRET", "Settings", "demo_secret", "get_settings"]
 
@@ -50,6 +52,26 @@ class Settings(BaseSettings):
     )
     login_failure_window_minutes: int = Field(default=15, ge=1, description="How far back failed log-ins count.")
     login_lockout_minutes: int = Field(default=15, ge=1, description="How long a lock-out lasts.")
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="smtp://, smtp+starttls:// or smtps://[user:password@]host[:port]: where mail is sent "
+        "(see api/mail.py); unset: demo mode logs messages, otherwise they cannot be sent.",
+    )
+    mail_from: str = Field(
+        default="Guilu <noreply@guilu.localhost>", max_length=254, description="The From of every message sent."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="How long to wait for each answer of the mail server; keep it below the operation timeout.",
+    )
+    email_code_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="How long an e-mail verification code stays valid."
+    )
+    email_codes_per_hour: int = Field(
+        default=5, ge=1, description="Verification codes one account may be sent within an hour."
+    )
     seeds_dir: Path = Field(default=_REPO_ROOT / "seeds", description="Vocabularies and demo data.")
     max_page_size: int = 100
     max_string_length: int = 10_000
@@ -91,6 +113,14 @@ class Settings(BaseSettings):
     operation_timeout_seconds: float = Field(
         default=10.0, gt=0, description="An operation running longer is stopped with a TIMEOUT error."
     )
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_names_a_server(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is None or not url.get_secret_value():
+            return None  # GUILU_SMTP_URL= (empty) reads as unset
+        SmtpServer.from_url(url.get_secret_value())
+        return url
 
     @property
     def skills_path(self) -> Path:

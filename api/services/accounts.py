@@ -1,5 +1,6 @@
-"""Accounts: sign-up and the password policy (argon2 hashes), log-in with lock-outs, short-lived access
-tokens (JWT, HS256) renewed by rotating refresh tokens, and log-out."""
+"""Accounts: sign-up, e-mail addresses and the password policy (argon2 hashes), e-mail verification by one-time
+codes, log-in with lock-outs, short-lived access tokens (JWT, HS256) renewed by rotating refresh tokens, and
+log-out."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +23,8 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from api.config import Settings
-from api.models import Account, Enterprise, LoginAttempt, LoginLockout, RefreshToken, Talent
+from api.mail import compose
+from api.models import Account, EmailVerification, Enterprise, LoginAttempt, LoginLockout, RefreshToken, Talent
 from api.models.enums import Role
 from api.services.audit import audit_row, snapshot
 from api.services.errors import ErrorCode, ServiceError
@@ -30,19 +33,23 @@ from api.timeutil import utcnow
 
 __all__ = [
     "COMMON_PASSWORDS_PATH",
+    "MAX_CODE_ATTEMPTS",
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "SELF_SERVICE_ROLES",
     "SignedIn",
     "TokenClaims",
+    "VerificationCode",
     "account_for_token",
     "authenticate",
     "check_not_locked",
     "check_password",
     "create_account",
     "decode_access_token",
+    "discard_verification_code",
     "email_skeleton",
     "issue_access_token",
+    "issue_verification_code",
     "log_in",
     "log_out",
     "log_out_everywhere",
@@ -50,6 +57,7 @@ __all__ = [
     "refresh_session",
     "sign_in",
     "sign_up",
+    "verify_email",
 ]
 
 MIN_PASSWORD_LENGTH = 10
@@ -559,3 +567,130 @@ def log_out_everywhere(session: Session, account: Account, *, via: str = "api") 
         via=via,
     )
     return int(result.rowcount or 0)
+
+
+# ------------------------------------------------------------------ e-mail verification
+
+CODE_DIGITS = 8
+# Wrong codes one code survives; the next refusal is TOO_MANY_ATTEMPTS and a new code must be asked for.
+MAX_CODE_ATTEMPTS = 5
+_CODE = re.compile(rf"[0-9]{{{CODE_DIGITS}}}")
+_CODE_SEPARATORS = str.maketrans("", "", " -")
+
+_VERIFICATION_SUBJECT = "归鹭 Guilu 邮箱验证码 / e-mail verification code"
+_VERIFICATION_TEXT = """\
+您好：
+
+您的归鹭 Guilu 邮箱验证码是 {code}，{minutes} 分钟内有效，只能使用一次。
+请在归鹭中输入此验证码，以确认 {email} 是您的邮箱。如果您没有注册归鹭，请忽略本邮件。
+
+Hello,
+
+Your Guilu verification code is {code}. It is valid for {minutes} minutes and works once.
+Enter it in Guilu to confirm that {email} is your address. If you did not sign up for Guilu, ignore this message.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationCode:
+    """A code just issued: the row that keeps its hash, and the message that carries the code."""
+
+    verification_id: int
+    message: EmailMessage
+
+
+def _code_digest(account_id: int, email: str, code: str) -> str:
+    """The stored form of ``code``: bound to the account and the address it was sent to."""
+    return hashlib.sha256(f"{account_id}:{email}:{code}".encode()).hexdigest()
+
+
+def issue_verification_code(session: Session, account: Account, *, settings: Settings) -> VerificationCode:
+    """A fresh code for ``account``'s address, valid :attr:`Settings.email_code_minutes`; it replaces the
+    codes sent before.  Only its hash is stored; the caller sends the message once this is committed.
+
+    Refused: an account already verified (``INVALID_TRANSITION``), and more than
+    :attr:`Settings.email_codes_per_hour` codes for one account within an hour (``TOO_MANY_ATTEMPTS``).
+    """
+    assert account.id is not None
+    if account.email_verified_at is not None:
+        raise ServiceError("the e-mail address is already verified", code=ErrorCode.INVALID_TRANSITION)
+    now = utcnow()
+    sent = session.exec(
+        select(func.count())
+        .select_from(EmailVerification)
+        .where(EmailVerification.account_id == account.id, EmailVerification.created_at > now - timedelta(hours=1))
+    ).one()
+    if sent >= settings.email_codes_per_hour:
+        raise ServiceError(
+            f"{sent} codes were sent within the last hour; use the newest, or ask again later",
+            code=ErrorCode.TOO_MANY_ATTEMPTS,
+        )
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    row = EmailVerification(
+        account_id=account.id,
+        email=account.email,
+        code_hash=_code_digest(account.id, account.email, code),
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.email_code_minutes),
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    text = _VERIFICATION_TEXT.format(code=code, minutes=settings.email_code_minutes, email=account.email)
+    message = compose(sender=settings.mail_from, to=account.email, subject=_VERIFICATION_SUBJECT, text=text)
+    return VerificationCode(verification_id=row.id, message=message)
+
+
+def discard_verification_code(session: Session, verification_id: int) -> None:
+    """Forget a code whose message could not be sent, so it counts against no limit."""
+    session.exec(delete(EmailVerification).where(col(EmailVerification.id) == verification_id))
+
+
+def verify_email(session: Session, account: Account, code: str) -> Account:
+    """Mark ``account``'s address verified when ``code`` is the newest code sent there, unexpired and unused.
+
+    A wrong code counts (committed, as the refusal rolls back) against that code; after
+    :data:`MAX_CODE_ATTEMPTS` it is dead (``TOO_MANY_ATTEMPTS``).  A code that is not 8 digits (spaces and
+    hyphens aside) is refused without counting.  Refusals are ``INVALID`` on field ``code``; an account
+    already verified is ``INVALID_TRANSITION``.  Audited (``account.verify_email``).
+    """
+    assert account.id is not None
+    if account.email_verified_at is not None:
+        raise ServiceError("the e-mail address is already verified", code=ErrorCode.INVALID_TRANSITION)
+    typed = (code or "").translate(_CODE_SEPARATORS)
+    if not _CODE.fullmatch(typed):
+        raise ServiceError(f"the code has {CODE_DIGITS} digits", field="code")
+    row = session.exec(
+        select(EmailVerification)
+        .where(EmailVerification.account_id == account.id)
+        .order_by(col(EmailVerification.id).desc())
+        .limit(1)
+    ).first()
+    now = utcnow()
+    if row is None or row.email != account.email or row.used_at is not None:
+        raise ServiceError("no code was sent to this address; ask for one (requestEmailVerification)", field="code")
+    if row.attempts >= MAX_CODE_ATTEMPTS:
+        raise ServiceError(
+            "too many wrong codes; ask for a new one (requestEmailVerification)",
+            field="code",
+            code=ErrorCode.TOO_MANY_ATTEMPTS,
+        )
+    if _aware(row.expires_at) <= now:
+        raise ServiceError("the code has expired; ask for a new one (requestEmailVerification)", field="code")
+    live = (
+        col(EmailVerification.id) == row.id,
+        col(EmailVerification.used_at).is_(None),
+        col(EmailVerification.attempts) < MAX_CODE_ATTEMPTS,
+    )
+    if not secrets.compare_digest(row.code_hash, _code_digest(account.id, account.email, typed)):
+        left = max(MAX_CODE_ATTEMPTS - row.attempts - 1, 0)
+        # Counted in the database, so concurrent guesses cannot share one try.
+        session.exec(update(EmailVerification).where(*live).values(attempts=EmailVerification.attempts + 1))
+        session.commit()
+        raise ServiceError(f"the code is wrong; {left} tries left", field="code")
+    if not session.exec(update(EmailVerification).where(*live).values(used_at=now)).rowcount:
+        raise ServiceError("the code was already used", field="code")
+    before = snapshot(account, exclude=("password_hash",))
+    account.email_verified_at = now
+    audit_row(session, account, actor=account, action="account.verify_email", before=before, exclude=("password_hash",))
+    return account
