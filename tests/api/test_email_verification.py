@@ -399,7 +399,7 @@ def test_demo_mode_without_a_mail_server_logs_the_message(
 )
 def test_a_malformed_smtp_url_is_refused_with_the_settings(url: str) -> None:
     with pytest.raises(ValidationError, match="GUILU_SMTP_URL"):
-        Settings(secret_key="x" * 32, smtp_url=url)
+        Settings(secret_key="x" * 32, smtp_url=SecretStr(url))
 
 
 def test_the_smtp_url_is_kept_secret_in_the_settings_repr(mail_settings: Settings) -> None:
