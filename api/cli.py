@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,7 +34,9 @@ def serve(
     demo: Annotated[
         bool,
         typer.Option(
-            "--demo", help="Create the schema and load the demo data first; allows the development token secret."
+            "--demo",
+            help="Create the schema and load the demo data first; without GUILU_SECRET_KEY, tokens are signed "
+            "with a secret drawn for this run.",
         ),
     ] = False,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -46,6 +49,10 @@ def serve(
     if demo:
         os.environ["GUILU_DEMO"] = "true"
         get_settings.cache_clear()
+        if not get_settings().secret_key:
+            # One secret for every worker of this run, so each accepts the others' tokens; a new one per run.
+            os.environ["GUILU_SECRET_KEY"] = secrets.token_urlsafe(32)
+            get_settings.cache_clear()
     settings = get_settings()
     try:
         settings.check_production()

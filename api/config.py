@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEVELOPMENT_SECRET", "Settings", "get_settings"]
+from api.mail import SmtpServer
 
-# Used only when the service runs in demo mode; never accepted otherwise.
+__all__ = ["DEVELOPMENT_SECRET", "Settings", "demo_secret", "get_settings"]
+
+# Signed demo tokens until Guilu 0.1 and is public, so it is refused as GUILU_SECRET_KEY in every mode.
 DEVELOPMENT_SECRET = "guilu-development-secret-not-for-production"
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +37,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, min_length=32, description="Signs access tokens (HS256); at least 32 characters."
     )
-    demo: bool = Field(default=False, description="Demo mode: demo data and the development secret allowed.")
+    demo: bool = Field(
+        default=False, description="Demo mode: demo data, and tokens signed with a random secret when none is set."
+    )
     access_token_minutes: int = Field(
         default=15, ge=1, le=24 * 60, description="Lifetime of an access token; refresh tokens renew it."
     )
@@ -47,6 +52,26 @@ class Settings(BaseSettings):
     )
     login_failure_window_minutes: int = Field(default=15, ge=1, description="How far back failed log-ins count.")
     login_lockout_minutes: int = Field(default=15, ge=1, description="How long a lock-out lasts.")
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="smtp://, smtp+starttls:// or smtps://[user:password@]host[:port]: where mail is sent "
+        "(see api/mail.py); unset: demo mode logs messages, otherwise they cannot be sent.",
+    )
+    mail_from: str = Field(
+        default="Guilu <noreply@guilu.localhost>", max_length=254, description="The From of every message sent."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="How long to wait for each answer of the mail server; keep it below the operation timeout.",
+    )
+    email_code_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="How long an e-mail verification code stays valid."
+    )
+    email_codes_per_hour: int = Field(
+        default=5, ge=1, description="Verification codes one account may be sent within an hour."
+    )
     seeds_dir: Path = Field(default=_REPO_ROOT / "seeds", description="Vocabularies and demo data.")
     max_page_size: int = 100
     max_string_length: int = 10_000
@@ -89,6 +114,14 @@ class Settings(BaseSettings):
         default=10.0, gt=0, description="An operation running longer is stopped with a TIMEOUT error."
     )
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_names_a_server(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is None or not url.get_secret_value():
+            return None  # GUILU_SMTP_URL= (empty) reads as unset
+        SmtpServer.from_url(url.get_secret_value())
+        return url
+
     @property
     def skills_path(self) -> Path:
         return self.seeds_dir / "skills.json"
@@ -124,12 +157,27 @@ class Settings(BaseSettings):
             raise RuntimeError("refusing to start in production mode (GUILU_PRODUCTION): " + "; ".join(problems) + ".")
 
     def signing_secret(self) -> str:
-        """The token secret; the development secret only in demo mode."""
+        """The token secret: ``GUILU_SECRET_KEY``, or in demo mode without it a random one of this process.
+
+        ``guilu serve --demo`` draws that secret once and hands it to its workers as ``GUILU_SECRET_KEY``,
+        so they accept each other's tokens. The public :data:`DEVELOPMENT_SECRET` is refused in every mode.
+        """
+        if self.secret_key == DEVELOPMENT_SECRET:
+            raise RuntimeError(
+                "GUILU_SECRET_KEY is the public development secret, with which anyone can sign tokens; "
+                "set a random one (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
         if self.secret_key:
             return self.secret_key
         if self.demo:
-            return DEVELOPMENT_SECRET
+            return demo_secret()
         raise RuntimeError("GUILU_SECRET_KEY is not set; set it, or run in demo mode (guilu serve --demo).")
+
+
+@lru_cache(maxsize=1)
+def demo_secret() -> str:
+    """A random token secret drawn once per process, for demo mode without ``GUILU_SECRET_KEY``."""
+    return secrets.token_urlsafe(32)
 
 
 @lru_cache

@@ -11,6 +11,7 @@ import strawberry
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from api import mail
 from api.graphql.context import Info
 from api.graphql.ids import decode_id_of
 from api.graphql.permissions import IsAuthenticated, require_role
@@ -30,7 +31,7 @@ from api.graphql.types import (
 from api.models import Account as AccountRow
 from api.models import enums
 from api.services import accounts, applications, enterprises, jobs, talents
-from api.services.errors import ServiceError
+from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import LanguageData
 
 T = TypeVar("T")
@@ -42,7 +43,7 @@ class UserError:
     message: str
     code: str = strawberry.field(
         description="INVALID, NOT_FOUND, DUPLICATE, FORBIDDEN, UNAUTHENTICATED, INVALID_CREDENTIALS, "
-        "INVALID_TRANSITION, WEAK_PASSWORD, TOO_MANY_ATTEMPTS or CONFLICT."
+        "INVALID_TRANSITION, WEAK_PASSWORD, TOO_MANY_ATTEMPTS, MAIL_UNAVAILABLE or CONFLICT."
     )
 
 
@@ -213,6 +214,12 @@ class LogOutPayload:
     user_errors: list[UserError] = strawberry.field(description="Why the log-out was refused; empty on success.")
 
 
+@strawberry.type(description="The signed-in account after an e-mail verification step, or why it was refused.")
+class AccountPayload:
+    account: Account | None = strawberry.field(description="The signed-in account; null when refused.")
+    user_errors: list[UserError] = strawberry.field(description="Why the step was refused; empty on success.")
+
+
 @strawberry.type
 class TalentPayload:
     talent: Talent | None
@@ -241,12 +248,26 @@ def _auth_payload(info: Info, work: Callable[[Session], accounts.SignedIn]) -> A
     signed_in, errors = run_mutation(info, work)
     if signed_in is None:
         return AuthPayload(token=None, refresh_token=None, account=None, user_errors=errors)
+    return _signed_in_payload(signed_in)
+
+
+def _signed_in_payload(signed_in: accounts.SignedIn) -> AuthPayload:
     return AuthPayload(
         token=signed_in.access_token,
         refresh_token=signed_in.refresh_token,
         account=Account(row=signed_in.account),
         user_errors=[],
     )
+
+
+async def _send_code(info: Info, code: accounts.VerificationCode) -> list[UserError]:
+    """Send a committed code off the event loop; when it cannot be sent, forget it and say why."""
+    try:
+        await mail.deliver(code.message, settings=info.context.settings)
+    except mail.MailNotSent as error:
+        run_mutation(info, lambda session: accounts.discard_verification_code(session, code.verification_id))
+        return [UserError(field=None, message=str(error), code=ErrorCode.MAIL_UNAVAILABLE.value)]
+    return []
 
 
 def _client_address(info: Info) -> str | None:
@@ -263,25 +284,36 @@ def _user_agent(info: Info) -> str | None:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="Create a talent or employer account and log in. Employer accounts act "
-        "for an enterprise once an operator links them. The password needs 10 to 128 characters and may not be "
-        "one character repeated, contain the e-mail's name part or be a common password (WEAK_PASSWORD)."
+        description="Create a talent or employer account, log in, and e-mail a verification code to the address "
+        "(enter it with `verifyEmail`). Employer accounts act for an enterprise once an operator links them. The "
+        "address is refused (INVALID) when malformed or disguised, and as DUPLICATE when it is, or looks like, an "
+        "account's. The password needs 10 to 128 characters and may not be one character repeated, contain the "
+        "e-mail's name part or be a common password (WEAK_PASSWORD). When the code cannot be sent, the account is "
+        "still created: ask again with `requestEmailVerification`."
     )
-    def sign_up(self, info: Info, email: str, password: str, role: Role = Role.TALENT) -> AuthPayload:
-        def work(session: Session) -> accounts.SignedIn:
+    async def sign_up(self, info: Info, email: str, password: str, role: Role = Role.TALENT) -> AuthPayload:
+        settings = info.context.settings
+
+        def work(session: Session) -> tuple[accounts.SignedIn, accounts.VerificationCode]:
             if role not in accounts.SELF_SERVICE_ROLES:
                 raise ServiceError("only talent and employer accounts can sign up", field="role")
-            return accounts.sign_up(
+            signed_in = accounts.sign_up(
                 session,
                 email=email,
                 password=password,
                 role=role.value,
-                settings=info.context.settings,
+                settings=settings,
                 client_address=_client_address(info),
                 user_agent=_user_agent(info),
             )
+            return signed_in, accounts.issue_verification_code(session, signed_in.account, settings=settings)
 
-        return _auth_payload(info, work)
+        signed_up, errors = run_mutation(info, work)
+        if signed_up is None:
+            return AuthPayload(token=None, refresh_token=None, account=None, user_errors=errors)
+        signed_in, code = signed_up
+        await _send_code(info, code)  # a failure is logged; the account can ask for another code
+        return _signed_in_payload(signed_in)
 
     @strawberry.mutation(
         description="Exchange an e-mail and password for an access token and a refresh token. Unknown e-mails and "
@@ -337,6 +369,33 @@ class Mutation:
     def log_out_everywhere(self, info: Info) -> LogOutPayload:
         revoked, errors = run_mutation(info, lambda session: accounts.log_out_everywhere(session, require_viewer(info)))
         return LogOutPayload(revoked_refresh_tokens=revoked or 0, user_errors=errors)
+
+    @strawberry.mutation(
+        description="E-mail a fresh verification code to the signed-in account's address; it replaces the codes "
+        "sent before and is valid 30 minutes by default. At most 5 codes per account per hour (TOO_MANY_ATTEMPTS); "
+        "an address already verified is INVALID_TRANSITION; MAIL_UNAVAILABLE when the mail server cannot take it.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def request_email_verification(self, info: Info) -> AccountPayload:
+        viewer = require_viewer(info)
+        code, errors = run_mutation(
+            info, lambda session: accounts.issue_verification_code(session, viewer, settings=info.context.settings)
+        )
+        if code is not None:
+            errors = await _send_code(info, code)
+        return AccountPayload(account=None if errors else Account(row=viewer), user_errors=errors)
+
+    @strawberry.mutation(
+        description="Prove the signed-in account receives mail at its address with the newest code sent there. A "
+        "wrong code is INVALID (field `code`) and counts; after 5 the code is dead (TOO_MANY_ATTEMPTS). An expired "
+        "or used code is INVALID; an address already verified is INVALID_TRANSITION.",
+        permission_classes=[IsAuthenticated],
+    )
+    def verify_email(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="The 8 digits from the message.")]
+    ) -> AccountPayload:
+        account, errors = run_mutation(info, lambda session: accounts.verify_email(session, require_viewer(info), code))
+        return AccountPayload(account=Account(row=account) if account else None, user_errors=errors)
 
     @strawberry.mutation(description="The signed-in talent account's profile.", permission_classes=[IsAuthenticated])
     def create_talent_profile(self, info: Info, input: TalentInput) -> TalentPayload:

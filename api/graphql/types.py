@@ -428,6 +428,13 @@ class Account:
     def role(self) -> Role:
         return enums.Role(self.row.role)
 
+    @strawberry.field(
+        description="Whether the account proved it receives mail at `email` (a code sent there, `verifyEmail`). "
+        "Nothing that grants access, such as an invitation or an identity link, attaches to an unverified account."
+    )
+    def email_verified(self) -> bool:
+        return self.row.email_verified_at is not None
+
     @strawberry.field(description="The enterprise this account acts for (employers, headhunters).")
     async def enterprise(self, info: Info) -> Enterprise | None:
         if self.row.enterprise_id is None:

@@ -1,16 +1,21 @@
-"""Accounts: sign-up and the password policy (argon2 hashes), log-in with lock-outs, short-lived access
-tokens (JWT, HS256) renewed by rotating refresh tokens, and log-out."""
+"""Accounts: sign-up, e-mail addresses and the password policy (argon2 hashes), e-mail verification by one-time
+codes, log-in with lock-outs, short-lived access tokens (JWT, HS256) renewed by rotating refresh tokens, and
+log-out."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from functools import lru_cache
 from pathlib import Path
 
+import idna
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,7 +23,8 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from api.config import Settings
-from api.models import Account, Enterprise, LoginAttempt, LoginLockout, RefreshToken, Talent
+from api.mail import compose
+from api.models import Account, EmailVerification, Enterprise, LoginAttempt, LoginLockout, RefreshToken, Talent
 from api.models.enums import Role
 from api.services.audit import audit_row, snapshot
 from api.services.errors import ErrorCode, ServiceError
@@ -27,18 +33,23 @@ from api.timeutil import utcnow
 
 __all__ = [
     "COMMON_PASSWORDS_PATH",
+    "MAX_CODE_ATTEMPTS",
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "SELF_SERVICE_ROLES",
     "SignedIn",
     "TokenClaims",
+    "VerificationCode",
     "account_for_token",
     "authenticate",
     "check_not_locked",
     "check_password",
     "create_account",
     "decode_access_token",
+    "discard_verification_code",
+    "email_skeleton",
     "issue_access_token",
+    "issue_verification_code",
     "log_in",
     "log_out",
     "log_out_everywhere",
@@ -46,6 +57,7 @@ __all__ = [
     "refresh_session",
     "sign_in",
     "sign_up",
+    "verify_email",
 ]
 
 MIN_PASSWORD_LENGTH = 10
@@ -61,15 +73,92 @@ _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash("guilu-timing-equaliser")
 _INVALID_TOKEN = "the access token is invalid"
+# A token's subject: an account id as ``str(int)`` writes it, within the 32-bit range ids are stored in.
+_SUBJECT = re.compile(r"[1-9][0-9]{0,9}")
+_MAX_ACCOUNT_ID = 2**31 - 1
+_MAX_EMAIL = 254
+_MAX_LOCAL_PART = 64
+# RFC 5322 dot-atom of printable ASCII, less "&" (with < > and ", refused as markup before).
+_LOCAL_PART = re.compile(r"[a-z0-9!#$%'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%'*+/=?^_`{|}~-]+)*")
+_LDH_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_MARKUP = frozenset('<>&"')
+# Control, format (zero-width, bidi), surrogate, private-use and unassigned code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# Letters of other scripts that a reader takes for Latin ones (after lower-casing; from Unicode's confusables.txt):
+# Cyrillic, Greek, and the Latin letters that stand in for ASCII ones.
+_LATIN_LOOK_ALIKES = str.maketrans(
+    "аеорсухкіјѕһԁԛԝӏьαορνικυχϲηωɑıɡ",
+    "aeopcyxkijshdqwlbaopvikuxcnwaig",
+)
 
 
 def normalise_email(email: str | None) -> str:
-    """Trimmed, lower-cased e-mail address, refused when it is not one."""
-    text = required_text(email, "email", max_length=254).lower()
-    local, at, domain = text.partition("@")
-    if not at or not local or "." not in domain or " " in text or domain.startswith(".") or domain.endswith("."):
-        raise ServiceError("email is not a valid e-mail address", field="email")
-    return text
+    """``email`` as stored: NFKC, trimmed and lower-cased, its domain in ASCII (IDNA A-labels); refused
+    (``INVALID``, field ``email``) when it is not an address.
+
+    Refused: control, format and invisible characters (NUL, zero-width, bidi overrides, soft hyphens),
+    whitespace inside, ``< > & "``; a local part other than an RFC 5322 dot-atom of printable ASCII (so no
+    quoted local parts) or longer than 64 characters; a domain of fewer than two labels, or with a label
+    that is neither LDH (letters, digits, inner hyphens; 63 characters at most) nor IDNA 2008.
+    """
+    text = unicodedata.normalize("NFKC", required_text(email, "email", max_length=254)).lower()
+    if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in text):
+        raise _bad_email("it contains a control, format or invisible character")
+    if any(char.isspace() for char in text):
+        raise _bad_email("it contains a space")
+    if any(char in _MARKUP for char in text):
+        raise _bad_email('it contains <, >, & or "')
+    local, at, domain = text.rpartition("@")
+    if not at or not _LOCAL_PART.fullmatch(local) or len(local) > _MAX_LOCAL_PART:
+        raise _bad_email(
+            "it must read name@domain, the name (64 characters at most) of ASCII letters, digits and "
+            "! # $ % ' * + - / = ? ^ _ ` { | } ~, with single dots between them"
+        )
+    address = f"{local}@{_ascii_domain(domain)}"
+    if len(address) > _MAX_EMAIL:
+        raise _bad_email(f"it is longer than {_MAX_EMAIL} characters")
+    return address
+
+
+def _bad_email(reason: str) -> ServiceError:
+    return ServiceError(f"email is not a valid e-mail address: {reason}", field="email")
+
+
+def _ascii_domain(domain: str) -> str:
+    """``domain`` in A-labels; refused unless it has two labels or more, each LDH or IDNA 2008."""
+    labels = domain.split(".")
+    if len(labels) < 2:
+        raise _bad_email("its domain must have a dot, as in example.com")
+    try:
+        ascii_labels = [label if label.isascii() else idna.alabel(label).decode() for label in labels]
+        for label in ascii_labels:
+            if not _LDH_LABEL.fullmatch(label):
+                raise idna.IDNAError(label)
+            if label.startswith("xn--"):
+                idna.ulabel(label)  # an A-label typed as such must decode
+    except (idna.IDNAError, UnicodeError):
+        raise _bad_email("its domain is not a valid domain name") from None
+    return ".".join(ascii_labels)
+
+
+def email_skeleton(address: str) -> str:
+    """What ``address`` (as :func:`normalise_email` stores it) looks like: its domain in Unicode, with Cyrillic
+    and Greek letters that look Latin replaced by those, so two addresses a reader cannot tell apart match."""
+    local, _, domain = address.rpartition("@")
+    try:
+        shown = idna.decode(domain)
+    except (idna.IDNAError, UnicodeError):
+        shown = domain
+    return f"{local}@{shown}".translate(_LATIN_LOOK_ALIKES)
+
+
+def _look_alike_taken(session: Session, address: str) -> bool:
+    """Whether an account's address looks like ``address``: local parts are ASCII, so only accounts with the
+    same local part can, and their domains are compared by :func:`email_skeleton`."""
+    local = address.rpartition("@")[0]
+    skeleton = email_skeleton(address)
+    same_local = session.exec(select(Account.email).where(col(Account.email).startswith(f"{local}@", autoescape=True)))
+    return any(email_skeleton(other) == skeleton for other in same_local)
 
 
 @lru_cache(maxsize=1)
@@ -128,6 +217,10 @@ def create_account(
     check_password(password, email=address)
     if session.exec(select(Account.id).where(Account.email == address)).first() is not None:
         raise ServiceError("an account with this email already exists", field="email", code=ErrorCode.DUPLICATE)
+    if _look_alike_taken(session, address):
+        raise ServiceError(
+            "an account with an address that looks the same already exists", field="email", code=ErrorCode.DUPLICATE
+        )
     if enterprise_id is not None and session.get(Enterprise, enterprise_id) is None:
         raise ServiceError("enterprise not found", field="enterpriseId", code=ErrorCode.NOT_FOUND)
     if talent_id is not None and session.get(Talent, talent_id) is None:
@@ -145,14 +238,22 @@ def create_account(
     return account
 
 
+def _typed_address(email: str | None) -> str | None:
+    """``email`` as :func:`normalise_email` stores it; None when it cannot be an account's address."""
+    try:
+        return normalise_email(email)
+    except ServiceError:
+        return None
+
+
 def authenticate(session: Session, *, email: str, password: str) -> Account:
     """The account with these credentials.
 
-    Every failure reads the same ("wrong email or password") and costs one
+    Every failure, a malformed address included, reads the same ("wrong email or password") and costs one
     argon2 verification, so the answer does not tell whether an address has an account.
     """
     failure = ServiceError("wrong email or password", code=ErrorCode.INVALID_CREDENTIALS)
-    address = (email or "").strip().lower()
+    address = _typed_address(email)
     account = session.exec(select(Account).where(Account.email == address)).first() if address else None
     try:
         _hasher.verify(account.password_hash if account else _DUMMY_HASH, password or "")
@@ -191,11 +292,18 @@ def issue_access_token(account: Account, *, secret: str, minutes: int) -> str:
 
 
 def decode_access_token(token: str, *, secret: str) -> TokenClaims:
-    """The claims of a valid token; a readable ``UNAUTHENTICATED`` refusal otherwise."""
+    """The claims of a valid token; a readable ``UNAUTHENTICATED`` refusal otherwise.
+
+    The subject must be an account id written canonically (``"1"``, not ``" 1"``, ``"+1"``, ``"01"``) within
+    1..2**31-1, so no token names an id the database cannot hold.
+    """
     try:
         payload = jwt.decode(token, secret, algorithms=[_TOKEN_ALGORITHM], options={"require": ["exp", "sub"]})
+        subject = payload["sub"]
+        if not isinstance(subject, str) or not _SUBJECT.fullmatch(subject) or int(subject) > _MAX_ACCOUNT_ID:
+            raise ValueError(subject)
         return TokenClaims(
-            account_id=int(payload["sub"]),
+            account_id=int(subject),
             role=str(payload["role"]),
             # A token without iat (issued before Guilu added it) counts as issued at the epoch.
             issued_at=datetime.fromtimestamp(float(payload.get("iat", 0)), UTC),
@@ -345,13 +453,14 @@ def log_in(
     address; reaching :attr:`Settings.login_max_failures_per_email` or ``..._per_address`` within the
     window locks it for :attr:`Settings.login_lockout_minutes`.  A success forgets the e-mail's failures.
     """
-    typed = (email or "").strip().lower()[:254]
+    typed = _typed_address(email)
     address = _client(client_address)
-    check_not_locked(session, email=typed, client_address=address)
+    check_not_locked(session, email=typed or "", client_address=address)
     try:
-        account = authenticate(session, email=typed, password=password)
+        account = authenticate(session, email=typed or "", password=password)
     except ServiceError:
-        _record_failure(session, email=typed or None, client_address=address, settings=settings)
+        # A malformed address is no account's: its failures count against the client address only.
+        _record_failure(session, email=typed, client_address=address, settings=settings)
         raise
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.email) == typed))
     return sign_in(session, account, settings=settings, user_agent=user_agent)
@@ -458,3 +567,130 @@ def log_out_everywhere(session: Session, account: Account, *, via: str = "api") 
         via=via,
     )
     return int(result.rowcount or 0)
+
+
+# ------------------------------------------------------------------ e-mail verification
+
+CODE_DIGITS = 8
+# Wrong codes one code survives; the next refusal is TOO_MANY_ATTEMPTS and a new code must be asked for.
+MAX_CODE_ATTEMPTS = 5
+_CODE = re.compile(rf"[0-9]{{{CODE_DIGITS}}}")
+_CODE_SEPARATORS = str.maketrans("", "", " -")
+
+_VERIFICATION_SUBJECT = "归鹭 Guilu 邮箱验证码 / e-mail verification code"
+_VERIFICATION_TEXT = """\
+您好：
+
+您的归鹭 Guilu 邮箱验证码是 {code}，{minutes} 分钟内有效，只能使用一次。
+请在归鹭中输入此验证码，以确认 {email} 是您的邮箱。如果您没有注册归鹭，请忽略本邮件。
+
+Hello,
+
+Your Guilu verification code is {code}. It is valid for {minutes} minutes and works once.
+Enter it in Guilu to confirm that {email} is your address. If you did not sign up for Guilu, ignore this message.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationCode:
+    """A code just issued: the row that keeps its hash, and the message that carries the code."""
+
+    verification_id: int
+    message: EmailMessage
+
+
+def _code_digest(account_id: int, email: str, code: str) -> str:
+    """The stored form of ``code``: bound to the account and the address it was sent to."""
+    return hashlib.sha256(f"{account_id}:{email}:{code}".encode()).hexdigest()
+
+
+def issue_verification_code(session: Session, account: Account, *, settings: Settings) -> VerificationCode:
+    """A fresh code for ``account``'s address, valid :attr:`Settings.email_code_minutes`; it replaces the
+    codes sent before.  Only its hash is stored; the caller sends the message once this is committed.
+
+    Refused: an account already verified (``INVALID_TRANSITION``), and more than
+    :attr:`Settings.email_codes_per_hour` codes for one account within an hour (``TOO_MANY_ATTEMPTS``).
+    """
+    assert account.id is not None
+    if account.email_verified_at is not None:
+        raise ServiceError("the e-mail address is already verified", code=ErrorCode.INVALID_TRANSITION)
+    now = utcnow()
+    sent = session.exec(
+        select(func.count())
+        .select_from(EmailVerification)
+        .where(EmailVerification.account_id == account.id, EmailVerification.created_at > now - timedelta(hours=1))
+    ).one()
+    if sent >= settings.email_codes_per_hour:
+        raise ServiceError(
+            f"{sent} codes were sent within the last hour; use the newest, or ask again later",
+            code=ErrorCode.TOO_MANY_ATTEMPTS,
+        )
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    row = EmailVerification(
+        account_id=account.id,
+        email=account.email,
+        code_hash=_code_digest(account.id, account.email, code),
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.email_code_minutes),
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    text = _VERIFICATION_TEXT.format(code=code, minutes=settings.email_code_minutes, email=account.email)
+    message = compose(sender=settings.mail_from, to=account.email, subject=_VERIFICATION_SUBJECT, text=text)
+    return VerificationCode(verification_id=row.id, message=message)
+
+
+def discard_verification_code(session: Session, verification_id: int) -> None:
+    """Forget a code whose message could not be sent, so it counts against no limit."""
+    session.exec(delete(EmailVerification).where(col(EmailVerification.id) == verification_id))
+
+
+def verify_email(session: Session, account: Account, code: str) -> Account:
+    """Mark ``account``'s address verified when ``code`` is the newest code sent there, unexpired and unused.
+
+    A wrong code counts (committed, as the refusal rolls back) against that code; after
+    :data:`MAX_CODE_ATTEMPTS` it is dead (``TOO_MANY_ATTEMPTS``).  A code that is not 8 digits (spaces and
+    hyphens aside) is refused without counting.  Refusals are ``INVALID`` on field ``code``; an account
+    already verified is ``INVALID_TRANSITION``.  Audited (``account.verify_email``).
+    """
+    assert account.id is not None
+    if account.email_verified_at is not None:
+        raise ServiceError("the e-mail address is already verified", code=ErrorCode.INVALID_TRANSITION)
+    typed = (code or "").translate(_CODE_SEPARATORS)
+    if not _CODE.fullmatch(typed):
+        raise ServiceError(f"the code has {CODE_DIGITS} digits", field="code")
+    row = session.exec(
+        select(EmailVerification)
+        .where(EmailVerification.account_id == account.id)
+        .order_by(col(EmailVerification.id).desc())
+        .limit(1)
+    ).first()
+    now = utcnow()
+    if row is None or row.email != account.email or row.used_at is not None:
+        raise ServiceError("no code was sent to this address; ask for one (requestEmailVerification)", field="code")
+    if row.attempts >= MAX_CODE_ATTEMPTS:
+        raise ServiceError(
+            "too many wrong codes; ask for a new one (requestEmailVerification)",
+            field="code",
+            code=ErrorCode.TOO_MANY_ATTEMPTS,
+        )
+    if _aware(row.expires_at) <= now:
+        raise ServiceError("the code has expired; ask for a new one (requestEmailVerification)", field="code")
+    live = (
+        col(EmailVerification.id) == row.id,
+        col(EmailVerification.used_at).is_(None),
+        col(EmailVerification.attempts) < MAX_CODE_ATTEMPTS,
+    )
+    if not secrets.compare_digest(row.code_hash, _code_digest(account.id, account.email, typed)):
+        left = max(MAX_CODE_ATTEMPTS - row.attempts - 1, 0)
+        # Counted in the database, so concurrent guesses cannot share one try.
+        session.exec(update(EmailVerification).where(*live).values(attempts=EmailVerification.attempts + 1))
+        session.commit()
+        raise ServiceError(f"the code is wrong; {left} tries left", field="code")
+    if not session.exec(update(EmailVerification).where(*live).values(used_at=now)).rowcount:
+        raise ServiceError("the code was already used", field="code")
+    before = snapshot(account, exclude=("password_hash",))
+    account.email_verified_at = now
+    audit_row(session, account, actor=account, action="account.verify_email", before=before, exclude=("password_hash",))
+    return account

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -55,6 +54,7 @@ from api.models.enums import ApplicationStatus, DegreeLevel, Role
 from api.models.headhunting import InvitationStatus
 from api.models.identity import IdentityLinkStatus, RecordKind
 from api.services import identity
+from api.services.accounts import normalise_email
 from api.services.audit import audit_row, snapshot
 from api.services.errors import ErrorCode, ServiceError
 from api.services.matching import talent_profiles, vocabulary
@@ -98,7 +98,6 @@ ALLOWED_TRANSITIONS: dict[InvitationStatus, frozenset[InvitationStatus]] = {
 }
 _TIMESTAMP = {S.SENT: "sent_at", S.ACCEPTED: "responded_at", S.DECLINED: "responded_at", S.EXPIRED: "expired_at"}
 _TIMESTAMP[S.ATTENDED] = "attended_at"
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
 _PHONE_CHARS = frozenset("0123456789+-() ")
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 7, 15
 MAX_IMPORT_BYTES = 1_000_000
@@ -170,9 +169,7 @@ def _country(value: str | None, name: str) -> str | None:
 
 def _email(value: str | None) -> str | None:
     email = optional_text(value, "email", max_length=254)
-    if email is not None and not _EMAIL.match(email):
-        raise ServiceError(f"email {email!r} is not a valid e-mail address", field="email")
-    return email
+    return normalise_email(email) if email is not None else None
 
 
 def _phone(value: str | None) -> str | None:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, delete
 from api.models import Account, Talent, TalentEducation, TalentLanguage, TalentSkill
 from api.models.enums import DegreeLevel, IndustryChain, Role
 from api.services import identity
+from api.services.accounts import normalise_email
 from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import (
     LanguageData,
@@ -83,9 +84,8 @@ def _apply(session: Session, talent: Talent, data: TalentData) -> None:
         if value is not None:
             setattr(talent, name, optional_text(value, field, max_length=100 if name != "name_pinyin" else 200))
     if data.email is not None:
-        talent.email = optional_text(data.email, "email", max_length=254)
-        if talent.email and "@" not in talent.email:
-            raise ServiceError("email is not a valid e-mail address", field="email")
+        email = optional_text(data.email, "email", max_length=254)
+        talent.email = normalise_email(email) if email is not None else None
     if data.phone is not None:
         talent.phone = optional_text(data.phone, "phone", max_length=32)
         if talent.phone and not all(c.isdigit() or c in "+- ()" for c in talent.phone):

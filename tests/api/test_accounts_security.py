@@ -10,20 +10,25 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 import pytest
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from api.app import create_app
-from api.config import Settings
-from api.models import AuditEntry, LoginAttempt, LoginLockout, RefreshToken
+from api.config import DEVELOPMENT_SECRET, Settings
+from api.graphql.ids import decode_id_of
+from api.models import Account, AuditEntry, LoginAttempt, LoginLockout, RefreshToken
 from api.services import accounts
 from api.services.errors import ErrorCode, ServiceError
 from tests.api.conftest import unique_email
+from tests.conftest import TEST_SECRET
 
 PASSWORD = "a-sturdy-passphrase"
 
@@ -423,3 +428,267 @@ def test_the_token_lifetimes_and_limits_default_as_documented() -> None:
     assert (defaults.access_token_minutes, defaults.refresh_token_days) == (15, 30)
     assert (defaults.login_max_failures_per_email, defaults.login_max_failures_per_address) == (5, 20)
     assert (defaults.login_failure_window_minutes, defaults.login_lockout_minutes) == (15, 15)
+
+
+# ------------------------------------------------------------------ the subject of an access token (L4)
+
+
+def _signed(sub: object, secret: str) -> str:
+    now = datetime.now(UTC)
+    return jwt.encode({"sub": sub, "role": "admin", "iat": now.timestamp(), "exp": now + timedelta(hours=1)}, secret)
+
+
+# Each subject is well signed with the test secret; none is a canonical account id, so each gets HTTP 401.
+BAD_SUBJECTS = [" 1", "1 ", "+1", "01", "1\n", "１", "1_0", "0", "-1", "2147483648", "99999999999999999999999", 1]
+
+
+@pytest.mark.parametrize("sub", BAD_SUBJECTS)
+def test_a_token_whose_subject_is_no_canonical_account_id_gets_401(
+    client: TestClient, settings: Settings, sub: object
+) -> None:
+    token = _signed(sub, settings.signing_secret())
+    headers = {"Authorization": f"Bearer {token}"}
+
+    answers = [
+        client.post("/graphql", json={"query": ME}, headers=headers),
+        client.get("/exports/jobs/Sm9iOjE/candidates.csv", headers=headers),
+    ]
+
+    for response in answers:
+        assert response.status_code == 401, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("sub", ["99999999999999999999999", " 1", "01"])
+def test_a_websocket_with_such_a_token_is_closed(client: TestClient, settings: Settings, sub: str) -> None:
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {_signed(sub, TEST_SECRET)}"}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+
+    assert closed.value.code == 4403
+
+
+def test_the_largest_account_id_is_still_a_subject(client: TestClient, settings: Settings) -> None:
+    # A well-formed subject of an account that does not exist: refused by the account lookup, not by the parser.
+    response = client.post(
+        "/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {_signed('2147483647', TEST_SECRET)}"}
+    )
+
+    assert response.status_code == 401
+    assert accounts.decode_access_token(_signed("2147483647", TEST_SECRET), secret=TEST_SECRET).account_id == 2**31 - 1
+
+
+# ------------------------------------------------------------------ the development secret (M8)
+
+
+def test_the_old_public_development_secret_is_refused_outside_demo_mode(settings: Settings, engine: Engine) -> None:
+    with pytest.raises(RuntimeError, match="GUILU_SECRET_KEY is the public development secret"):
+        create_app(settings.model_copy(update={"secret_key": DEVELOPMENT_SECRET, "demo": False}), engine)
+
+
+def test_a_demo_app_signs_with_a_secret_of_its_own_and_refuses_the_public_one(
+    settings: Settings, engine: Engine
+) -> None:
+    # given: demo settings without GUILU_SECRET_KEY, as `guilu serve --demo` is started by hand
+    demo = settings.model_copy(update={"secret_key": None, "demo": True})
+    forged = _signed("1", DEVELOPMENT_SECRET)
+
+    # when
+    with TestClient(create_app(demo, engine)) as first, TestClient(create_app(demo, engine)) as second:
+        token = first.post(
+            "/graphql", json={"query": LOG_IN, "variables": {"email": "admin@demo.guilu", "password": "guilu-demo"}}
+        ).json()["data"]["logIn"]["token"]
+        forged_answer = first.post("/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {forged}"})
+        other_app = second.post("/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"})
+
+    # then
+    assert demo.signing_secret() != DEVELOPMENT_SECRET and len(demo.signing_secret()) >= 32
+    assert forged_answer.status_code == 401
+    assert other_app.json()["data"]["me"] == {"email": "admin@demo.guilu"}
+    with pytest.raises(RuntimeError, match="public development secret"):
+        create_app(demo.model_copy(update={"secret_key": DEVELOPMENT_SECRET}), engine)
+
+
+# ------------------------------------------------------------------ e-mail addresses (L2)
+
+# Each is refused by signUp with INVALID on field `email`, and no account is stored.
+BAD_EMAILS = [
+    "admin@demo.guilu\u0000",
+    "ad\u0000min@demo.guilu",
+    "\u0000@\u0000.\u0000",
+    "admin@demo.guilu\u200b",
+    "admin\u200d@demo.guilu",
+    "admin@demo.guilu\u202e",
+    "\u202eadmin@demo.guilu",
+    "admin\u00ad@demo.guilu",
+    "\u0430dmin@demo.guilu",  # Cyrillic а in the local part: local parts are ASCII
+    "x@y.z<script>",
+    "<b>x</b>@example.com",
+    'x"y@example.com',
+    '"quoted"@example.com',
+    "a&b@example.com",
+    "new user@example.com",
+    "new\tuser@example.com",
+    "user@exa mple.com",
+    "user@localhost",
+    "user@-example.com",
+    "user@example-.com",
+    "user@exa_mple.com",
+    "user@example..com",
+    ".user@example.com",
+    "user.@example.com",
+    "us..er@example.com",
+    "user@@example.com",
+    "user@☃.com",  # not IDNA 2008
+    "user@example.com.",
+    "a" * 65 + "@example.com",
+    "user@" + "a" * 64 + ".com",
+]
+
+
+@pytest.mark.parametrize("email", BAD_EMAILS)
+def test_sign_up_refuses_a_malformed_or_disguised_address(
+    client_from: Callable[..., Api], engine: Engine, email: str
+) -> None:
+    with Session(engine) as session:
+        before = session.exec(select(func.count()).select_from(Account)).one()
+
+    payload = client_from().data(SIGN_UP, {"email": email, "password": PASSWORD})["signUp"]
+
+    assert payload["token"] is None
+    assert _codes(payload) == [("email", "INVALID")], payload
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Account)).one() == before
+
+
+def test_an_address_is_stored_in_nfkc_lower_case_with_an_ascii_domain(
+    client_from: Callable[..., Api], engine: Engine
+) -> None:
+    # given: full-width letters, upper case and an internationalised domain
+    local = unique_email("ｗｉｄｅ").partition("@")[0]
+
+    # when
+    payload = client_from().data(SIGN_UP, {"email": f"  {local.upper()}@Bücher.Example ", "password": PASSWORD})
+
+    # then
+    token = payload["signUp"]["token"]
+    assert token, payload
+    stored = client_from().data(ME, token=token)["me"]["email"]
+    assert stored == f"{local.replace('ｗｉｄｅ', 'wide')}@xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "admin@d\u0435mo.guilu",  # Cyrillic е
+        "admin@dem\u03bf.guilu",  # Greek ο
+        "admin@xn--dmo-rdd.guilu",  # the same Cyrillic е, typed as its A-label
+        "ＡＤＭＩＮ@demo.guilu",  # full-width: NFKC makes it the admin's own address
+    ],
+)
+def test_sign_up_refuses_a_look_alike_of_an_existing_address(
+    client_from: Callable[..., Api], engine: Engine, look_alike: str
+) -> None:
+    payload = client_from().data(SIGN_UP, {"email": look_alike, "password": PASSWORD})["signUp"]
+
+    assert payload["token"] is None
+    assert _codes(payload) == [("email", "DUPLICATE")], payload
+    with Session(engine) as session:
+        assert session.exec(select(Account).where(col(Account.email).like("admin@%"))).all()[0].email == (
+            "admin@demo.guilu"
+        )
+        assert len(session.exec(select(Account).where(col(Account.email).like("admin@%"))).all()) == 1
+
+
+@pytest.mark.parametrize("email", ["admin@demo.guilu\u0000", "\u0430dmin@demo.guilu", "ad\u0000min@demo.guilu", ""])
+def test_log_in_with_a_malformed_address_reads_as_wrong_credentials(
+    client_from: Callable[..., Api], email: str
+) -> None:
+    payload = client_from().log_in(email, "guilu-demo")
+
+    assert payload["token"] is None
+    assert _codes(payload) == [(None, "INVALID_CREDENTIALS")]
+
+
+def test_log_in_finds_the_account_by_its_normalised_address(client_from: Callable[..., Api]) -> None:
+    payload = client_from().log_in(" ＡＤＭＩＮ@Demo.Guilu ", "guilu-demo")
+
+    assert payload["account"] == {"email": "admin@demo.guilu"}
+
+
+def test_create_user_applies_the_address_rules_too(engine: Engine) -> None:
+    with Session(engine) as session, pytest.raises(ServiceError) as refused:
+        accounts.create_account(session, email="ops@demo.guilu\u200b", password=PASSWORD, role="admin")
+
+    assert (refused.value.field, refused.value.code) == ("email", ErrorCode.INVALID)
+
+
+PROFILE_EMAIL = """
+mutation($input: TalentInput!) { createTalentProfile(input: $input) { talent { email } userErrors { field code } } }
+"""
+CAMPAIGN = """
+mutation($input: CampaignInput!) { createCampaign(input: $input) { campaign { id } userErrors { code } } }
+"""
+INVITE_OUTSIDE = """
+mutation($campaignId: ID!, $person: OutsidePersonInput!) {
+  inviteOutsidePerson(campaignId: $campaignId, person: $person) { invitation { email } userErrors { field code } }
+}
+"""
+
+
+@pytest.mark.parametrize("email", ["x@y.z<script>", "ruoxi@example.net\u200b", "ruoxi@exam\u0440le.net\u202e"])
+def test_profiles_and_invitations_apply_the_address_rules(
+    client_from: Callable[..., Api],
+    engine: Engine,
+    new_enterprise: Callable[..., dict[str, Any]],
+    log_in_as: Callable[[str, str], Any],
+    email: str,
+) -> None:
+    # given: a talent account without a profile, and a headhunter with a campaign
+    api = client_from()
+    talent_token = _signed_up(api, unique_email("profile"))["token"]
+    hunter_email = unique_email("hunter")
+    firm = new_enterprise(industryChain="TRADE_LOGISTICS")
+    with Session(engine) as session:
+        accounts.create_account(
+            session,
+            email=hunter_email,
+            password=PASSWORD,
+            role="headhunter",
+            enterprise_id=decode_id_of(firm["id"], "Enterprise"),
+        )
+        session.commit()
+    hunter = log_in_as(hunter_email, PASSWORD)
+    today = datetime.now(UTC).date()
+    campaign = hunter.execute(
+        CAMPAIGN,
+        {
+            "input": {
+                "name": f"L2 {email!r}",
+                "startsOn": today.isoformat(),
+                "endsOn": (today + timedelta(days=9)).isoformat(),
+            }
+        },
+    )["data"]["createCampaign"]["campaign"]["id"]
+
+    # when
+    profile = api.data(PROFILE_EMAIL, {"input": {"nameEn": "Probe", "email": email}}, token=talent_token)
+    invitation = hunter.execute(INVITE_OUTSIDE, {"campaignId": campaign, "person": {"nameEn": "Probe", "email": email}})
+
+    # then
+    assert profile["createTalentProfile"] == {"talent": None, "userErrors": [{"field": "email", "code": "INVALID"}]}
+    assert invitation["data"]["inviteOutsidePerson"] == {
+        "invitation": None,
+        "userErrors": [{"field": "email", "code": "INVALID"}],
+    }
+
+
+def test_a_profile_address_is_stored_normalised(client_from: Callable[..., Api]) -> None:
+    api = client_from()
+    token = _signed_up(api, unique_email("profile"))["token"]
+
+    payload = api.data(PROFILE_EMAIL, {"input": {"nameEn": "Probe", "email": " Ruoxi@Bücher.Example "}}, token=token)
+
+    assert payload["createTalentProfile"]["talent"] == {"email": "ruoxi@xn--bcher-kva.example"}

@@ -1,4 +1,4 @@
-"""`guilu serve --demo` as a real process: it starts, answers GraphQL over HTTP, and stops."""
+"""`guilu serve --demo --workers 2` as a real process: it starts, answers GraphQL over HTTP, and stops."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
+
+from api.config import DEVELOPMENT_SECRET
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +48,7 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a `guilu serve --demo` process on a fresh SQLite file."""
+    """The base URL of a `guilu serve --demo --workers 2` process on a fresh SQLite file, without GUILU_SECRET_KEY."""
     database = tmp_path_factory.mktemp("server") / "guilu.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUILU_")}
     # Always a fresh SQLite file: this test is about the process, not the database.
@@ -53,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     log = (database.parent / "server.log").open("w")
     process = subprocess.Popen(
-        [*GUILU, "serve", "--demo", "--host", "127.0.0.1", "--port", str(port)],
+        [*GUILU, "serve", "--demo", "--workers", "2", "--host", "127.0.0.1", "--port", str(port)],
         cwd=REPO_ROOT,
         env=env,
         stdout=log,
@@ -107,3 +110,39 @@ def test_the_server_offers_graphiql_in_demo_mode(server: str) -> None:
 
     assert status == 200
     assert "graphiql" in page.lower()
+
+
+def _post(url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> tuple[int, Any]:
+    """POST one operation on a connection of its own (so the two workers share the requests)."""
+    headers = {"Content-Type": "application/json", "Connection": "close"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    payload = json.dumps({"query": query, "variables": variables or {}}).encode()
+    request = urllib.request.Request(f"{url}/graphql", data=payload, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+LOG_IN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"
+ME = "{ me { email } }"
+
+
+def test_every_worker_accepts_the_tokens_of_the_others_and_none_the_public_secret(server: str) -> None:
+    # given: a token from whichever worker answered, and one forged with the old public development secret
+    _, body = _post(server, LOG_IN, {"e": "admin@demo.guilu", "p": "guilu-demo"})
+    token = body["data"]["logIn"]["token"]
+    now = time.time()
+    forged = jwt.encode({"sub": "1", "role": "admin", "iat": now, "exp": now + 3600}, DEVELOPMENT_SECRET, "HS256")
+
+    # when: 12 connections each, spread over both workers by the kernel
+    answers = [_post(server, ME, token=token) for _ in range(12)]
+    forged_answers = [_post(server, ME, token=forged) for _ in range(4)]
+
+    # then
+    assert [(status, body.get("data")) for status, body in answers] == [
+        (200, {"me": {"email": "admin@demo.guilu"}})
+    ] * 12
+    assert all(status == 401 for status, _ in forged_answers)
