@@ -13,7 +13,8 @@ their GraphQL names; CSV flattens them (one column per score component or criter
 ``"; "``).  Rows leave in chunks of :data:`CHUNK_ROWS`, each chunk's names read in one statement, so a
 long list never sits in memory as text.  Refusals carry the GraphQL error shape:
 ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}`` with 400 (bad ID or argument), 401
-(no or bad token), 403 (not allowed) or 404 (unknown object or format).
+(no or bad token), 403 (not allowed) or 404 (unknown object or format).  A path or query parameter holding a
+control character is refused (400) before anything is read, as the GraphQL API refuses one in an argument.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from api.models.cup import Entry
 from api.services import accounts, matching
 from api.services.cup import Leaderboard, LeaderboardRow
 from api.services.errors import ServiceError
+from api.services.validation import refuse_control_characters
 from matching.judging import AggregationMethod
 from matching.score import WEIGHTS, MatchResult
 
@@ -71,6 +73,13 @@ def _format(request: Request) -> str:
     if fmt not in MEDIA_TYPES:
         raise not_found(f"no export as .{fmt}: use .csv or .jsonl")
     return fmt
+
+
+def _check_parameters(request: Request) -> None:
+    for name, value in request.path_params.items():
+        refuse_control_characters(value, f"path parameter {name}")
+    for name, value in request.query_params.multi_items():
+        refuse_control_characters(value, f"query parameter {name}")
 
 
 def _jsonl(records: list[dict[str, Any]]) -> bytes:
@@ -116,6 +125,7 @@ async def _export(
 ) -> Response:
     session = Session(request.app.state.engine, expire_on_commit=False)
     try:
+        _check_parameters(request)
         fmt = _format(request)
         head, chunks, encode = prepare(session, fmt)
     except ServiceError as error:
