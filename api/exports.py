@@ -10,8 +10,10 @@
 IDs are the global IDs of the GraphQL API, ``method`` a value of its ``AggregationMethod`` enum, and
 the bearer token the one ``/graphql`` takes.  JSON Lines carry the fields of the GraphQL results under
 their GraphQL names; CSV flattens them (one column per score component or criterion, lists joined with
-``"; "``).  Rows leave in chunks of :data:`CHUNK_ROWS`, each chunk's names read in one statement, so a
-long list never sits in memory as text.  Refusals carry the GraphQL error shape:
+``"; "``; a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` so a
+spreadsheet shows it as text instead of running it as a formula, while numbers stay numbers).  Rows leave
+in chunks of :data:`CHUNK_ROWS`, each chunk's names read in one statement, so a long list never sits in
+memory as text.  Refusals carry the GraphQL error shape:
 ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}`` with 400 (bad ID or argument), 401
 (no or bad token), 403 (not allowed) or 404 (unknown object or format).  A path or query parameter holding a
 control character is refused (400) before anything is read, as the GraphQL API refuses one in an argument.
@@ -47,6 +49,7 @@ __all__ = ["CHUNK_ROWS", "candidates", "leaderboard"]
 CHUNK_ROWS = 500
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 _STATUS = {"BAD_USER_INPUT": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CANDIDATE_COLUMNS = ["rank", "talentId", "nameZh", "nameEn", "score", *WEIGHTS, "matchedSkills", "missingSkills"]
 
 Encoder = Callable[[list[dict[str, Any]]], bytes]
@@ -86,11 +89,18 @@ def _jsonl(records: list[dict[str, Any]]) -> bytes:
     return b"".join(orjson.dumps(record) + b"\n" for record in records)
 
 
+def _cell(value: Any) -> Any:
+    """A CSV cell: text a spreadsheet would run as a formula (OWASP's CSV injection) is quoted with ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def _csv_encoder(flatten: Callable[[dict[str, Any]], Iterable[Any]]) -> Encoder:
     def encode(records: list[dict[str, Any]]) -> bytes:
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
-        writer.writerows(flatten(record) for record in records)
+        writer.writerows([_cell(value) for value in flatten(record)] for record in records)
         return text.getvalue().encode()
 
     return encode
@@ -98,7 +108,7 @@ def _csv_encoder(flatten: Callable[[dict[str, Any]], Iterable[Any]]) -> Encoder:
 
 def _csv_header(columns: Sequence[str]) -> bytes:
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerow(columns)
+    csv.writer(text, lineterminator="\n").writerow(_cell(column) for column in columns)
     return text.getvalue().encode()
 
 
