@@ -1,4 +1,5 @@
-"""Checks every scalar input gets before a resolver runs: no control characters in text.
+"""Checks every scalar input gets before a resolver runs: no control characters in text; dates in range and
+date-times in UTC.
 
 Strings are graphql-core's own ``String`` and ``ID``, so the check is not a scalar's: literals are checked by a
 validation rule (:class:`NoControlCharacters`, cached with the document's other rules) and variables after their
@@ -6,13 +7,19 @@ coercion (:func:`variable_errors`, called when the execution context is built), 
 sit: top-level arguments, input-object fields, list items, directive arguments and variable defaults.  A refusal is
 a top-level ``BAD_USER_INPUT`` error naming the argument or variable and its path (``filter.city``,
 ``$input.skills[1]``); nothing runs, so no database sees the character.
+
+``Date`` and ``DateTime`` replace strawberry's scalars of those names (``SCALAR_OVERRIDES``): input years lie in
+2000..2100, a date-time with an offset becomes its UTC instant and one without is taken as UTC, and every
+date-time is written in UTC with ``+00:00``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
+import dateutil.parser
 from graphql import (
     ArgumentNode,
     FieldNode,
@@ -25,10 +32,11 @@ from graphql import (
     ValueNode,
     VariableDefinitionNode,
 )
+from strawberry.types.scalar import ScalarDefinition
 
-from api.services.validation import control_character, control_character_message
+from api.services.validation import MAX_YEAR, MIN_YEAR, control_character, control_character_message, in_calendar_range
 
-__all__ = ["NoControlCharacters", "variable_errors"]
+__all__ = ["SCALAR_OVERRIDES", "DateScalar", "DateTimeScalar", "NoControlCharacters", "variable_errors"]
 
 BAD_USER_INPUT = {"code": "BAD_USER_INPUT"}
 
@@ -88,3 +96,62 @@ def variable_errors(coerced: dict[str, Any], definitions: dict[str, VariableDefi
                 message = control_character_message(place, character)
                 errors.append(GraphQLError(message, node, extensions=BAD_USER_INPUT))
     return errors
+
+
+# ------------------------------------------------------------------ dates and date-times
+
+
+def _refuse(type_name: str, value: object, reason: str) -> GraphQLError:
+    return GraphQLError(f"Value cannot represent a {type_name}: {value!r}. {reason}", extensions=BAD_USER_INPUT)
+
+
+def _parse_date(value: object) -> date:
+    if not isinstance(value, str):
+        raise _refuse("Date", value, "Expected a string such as 2030-06-30.")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as error:
+        raise _refuse("Date", value, str(error)) from None
+    if not in_calendar_range(day.year):
+        raise _refuse("Date", value, f"The year must be within {MIN_YEAR}..{MAX_YEAR}.")
+    return day
+
+
+def _parse_datetime(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise _refuse("DateTime", value, "Expected a string such as 2030-06-30T12:00:00+08:00.")
+    try:
+        moment = dateutil.parser.isoparse(value)
+    except (ValueError, OverflowError) as error:
+        raise _refuse("DateTime", value, str(error)) from None
+    if not in_calendar_range(moment.year):
+        raise _refuse("DateTime", value, f"The year must be within {MIN_YEAR}..{MAX_YEAR}.")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _serialize_datetime(value: datetime) -> str:
+    """UTC with its offset; a stored value without zone (SQLite hands them back so) is UTC."""
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
+
+
+DateScalar = ScalarDefinition(
+    name="Date",
+    description=f"Date (ISO 8601, e.g. 2030-06-30); given as input, the year is within {MIN_YEAR}..{MAX_YEAR}.",
+    specified_by_url=None,
+    serialize=date.isoformat,
+    parse_value=_parse_date,
+    parse_literal=None,
+    origin=date,
+)
+DateTimeScalar = ScalarDefinition(
+    name="DateTime",
+    description="Date with time (ISO 8601). Given as input, a value with an offset is converted to UTC and one "
+    f"without an offset is taken as UTC; the year is within {MIN_YEAR}..{MAX_YEAR}. Read back in UTC, with "
+    "+00:00.",
+    specified_by_url=None,
+    serialize=_serialize_datetime,
+    parse_value=_parse_datetime,
+    parse_literal=None,
+    origin=datetime,
+)
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {date: DateScalar, datetime: DateTimeScalar}

@@ -11,12 +11,15 @@ from api.models.enums import LanguageLevelName
 from api.services.errors import ErrorCode, ServiceError
 
 __all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
     "LanguageData",
     "clean_languages",
     "clean_list",
     "control_character",
     "control_character_message",
     "enum_value",
+    "in_calendar_range",
     "optional_text",
     "refuse_control_characters",
     "required_text",
@@ -25,6 +28,10 @@ __all__ = [
 # No input holds a control character (C0, DEL, C1) but tab, line feed and carriage return, which multi-line text
 # (summaries, descriptions, imported files) needs: a NUL is refused by PostgreSQL and truncates text in C code, the
 # others hide or reorder what a reader sees.
+# Dates and date-times given as input (deadlines, campaign and job dates, repairs, contracts) lie in these years:
+# year 1 or 9999 is a typing slip, and a deadline in 9999 never passes.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
 _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -40,6 +47,11 @@ def control_character_message(place: str, character: str) -> str:
         f"{place} contains a control character (U+{ord(character):04X}); text may hold tab, line feed and carriage "
         "return, no other control character"
     )
+
+
+def in_calendar_range(year: int) -> bool:
+    """Whether a date of ``year`` may be given as input (:data:`MIN_YEAR` .. :data:`MAX_YEAR`)."""
+    return MIN_YEAR <= year <= MAX_YEAR
 
 
 def refuse_control_characters(text: str, field: str) -> None:

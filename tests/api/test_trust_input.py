@@ -4,12 +4,18 @@ Every string argument (top-level, in an input object, in a list, as a literal or
 control character (U+0000-U+001F other than TAB, LF and CR; U+007F-U+009F) is refused before anything runs, with
 ``BAD_USER_INPUT`` and a message naming the argument.  PostgreSQL never sees a NUL, SQLite never stores one, and
 the server logs no traceback.
+
+Date-times keep their offset: an aware value is stored as its UTC instant, a value without offset is taken as
+UTC, and every DateTime reads back in UTC with ``+00:00``.  Dates and date-times outside the years 2000..2100 are
+refused (``BAD_USER_INPUT``).
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.graphql.ids import encode_global_id
-from api.models import Account
+from api.models import Account, Campaign, Competition, Job
 from tests.api.conftest import TalentAccount
 
 NUL = "\u0000"
@@ -45,9 +51,14 @@ def _refused(response: Any, argument: str) -> dict[str, Any]:
     return body
 
 
-def _accounts(engine: Engine) -> int:
+def _count(engine: Engine, table: type[Any]) -> int:
     with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(Account)).one()
+        count: int = session.exec(select(func.count()).select_from(table)).one()
+        return count
+
+
+def _accounts(engine: Engine) -> int:
+    return _count(engine, Account)
 
 
 # ------------------------------------------------------------------ the review's cases, as literals
@@ -196,3 +207,114 @@ def test_a_control_character_in_an_export_request_is_a_400(
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "control character" in error["message"]
     assert tracebacks == []
+
+
+# ------------------------------------------------------------------ date-times (L5)
+
+CREATE_COMPETITION = """
+mutation($input: CompetitionInput!) {
+  createCompetition(input: $input) { competition { id submissionDeadline } userErrors { field message code } }
+}
+"""
+
+
+def _competition_input(deadline: str) -> dict[str, Any]:
+    return {
+        "name": f"时区杯{uuid.uuid4().hex[:8]}",
+        "edition": 1,
+        "year": 2030,
+        "submissionDeadline": deadline,
+        "tracks": ["NEW_ENERGY"],
+        "rounds": [{"name": "final"}],
+        "criteria": [{"key": "k", "label": "K", "weight": 1, "maximum": 10}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        pytest.param("2030-06-30T12:00:00-12:00", "2030-07-01T00:00:00+00:00", id="minus-12"),
+        pytest.param("2030-06-30T12:00:00+08:00", "2030-06-30T04:00:00+00:00", id="plus-8"),
+        pytest.param("2030-06-30T12:00:00Z", "2030-06-30T12:00:00+00:00", id="zulu"),
+        pytest.param("2030-06-30T12:00:00", "2030-06-30T12:00:00+00:00", id="naive-is-utc"),
+    ],
+)
+def test_a_deadline_keeps_its_offset_and_reads_back_in_utc(admin_api_client: Any, written: str, stored: str) -> None:
+    # when
+    payload = admin_api_client.execute(CREATE_COMPETITION, {"input": _competition_input(written)})["data"]
+
+    # then: the mutation echoes the stored instant, and reading it again gives the same
+    competition = payload["createCompetition"]["competition"]
+    assert competition["submissionDeadline"] == stored
+    query = "query($id: ID!) { competition(id: $id) { submissionDeadline } }"
+    again = admin_api_client.execute(query, {"id": competition["id"]})["data"]["competition"]
+    assert again["submissionDeadline"] == stored
+
+
+def test_offsets_twenty_hours_apart_are_stored_twenty_hours_apart(admin_api_client: Any) -> None:
+    deadlines = [
+        datetime.fromisoformat(
+            admin_api_client.execute(CREATE_COMPETITION, {"input": _competition_input(f"2030-06-30T12:00:00{offset}")})[
+                "data"
+            ]["createCompetition"]["competition"]["submissionDeadline"]
+        )
+        for offset in ("-12:00", "+08:00")
+    ]
+
+    assert deadlines[0] - deadlines[1] == timedelta(hours=20)
+
+
+@pytest.mark.parametrize("deadline", ["0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00", "1999-12-31T23:59:59Z"])
+def test_a_deadline_in_an_absurd_year_is_refused_and_nothing_is_stored(
+    admin_api_client: Any, engine: Engine, deadline: str
+) -> None:
+    # given
+    competitions = _count(engine, Competition)
+
+    # when
+    response = admin_api_client.post(CREATE_COMPETITION, {"input": _competition_input(deadline)})
+
+    # then
+    body = response.json()
+    assert body.get("data") is None, body
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "2000" in error["message"] and "2100" in error["message"], error["message"]
+    assert _count(engine, Competition) == competitions
+
+
+@pytest.mark.parametrize(
+    ("query", "account"),
+    [
+        pytest.param(
+            'mutation { createCampaign(input: {name: "永远", startsOn: "2030-01-01", endsOn: "9999-12-31"}) '
+            "{ campaign { id } } }",
+            "headhunter",
+            id="campaign-end",
+        ),
+        pytest.param(
+            'mutation { postJob(input: {title: "Forever", closesOn: "9999-12-31"}) { job { id } } }',
+            "employer",
+            id="job-closing-date",
+        ),
+        pytest.param(
+            'mutation { createCampaign(input: {name: "远古", startsOn: "0001-01-01", endsOn: "2030-01-01"}) '
+            "{ campaign { id } } }",
+            "headhunter",
+            id="campaign-start-literal",
+        ),
+    ],
+)
+def test_a_date_in_an_absurd_year_is_refused(
+    log_in_as: Callable[[str, str], Any], engine: Engine, query: str, account: str
+) -> None:
+    api = log_in_as(f"{account}@demo.guilu", "guilu-demo")
+    counts = (_count(engine, Campaign), _count(engine, Job))
+
+    body = api.post(query).json()
+
+    assert body.get("data") is None, body
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "2000" in error["message"] and "2100" in error["message"], error["message"]
+    assert (_count(engine, Campaign), _count(engine, Job)) == counts
