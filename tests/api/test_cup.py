@@ -17,6 +17,7 @@ from api.db import session_scope
 from api.graphql.ids import decode_id_of, encode_global_id
 from api.models import Account, AuditEntry, PersonalCreditScore, Score
 from api.services.accounts import create_account
+from api.services.financing import finalised_cup_projects
 
 PASSWORD = "correct-horse-battery"
 
@@ -640,7 +641,11 @@ def test_a_competition_runs_from_preliminary_to_frozen_awards_and_feeds_financin
     competition = new_competition(judges, method="TRIMMED_MEAN")
     cid = competition["id"]
     leads = [new_talent() for _ in range(4)]
-    entries = [enter(lead, cid, f"项目{i}-{uuid.uuid4().hex[:6]}") for i, lead in enumerate(leads)]
+    invited = new_talent()  # put on the winning team, never answers: not a founder
+    entries = [
+        enter(lead, cid, f"项目{i}-{uuid.uuid4().hex[:6]}", members=[{"talentId": invited.talent_id}] if i == 0 else [])
+        for i, lead in enumerate(leads)
+    ]
     marks = {e["id"]: (m, m, m) for e, m in zip(entries, (9.0, 6.0, 8.0, 4.0), strict=True)}
     admin_api_client.execute(ASSIGN_JUDGES, {"competitionId": cid, "round": "preliminary", "perEntry": 5})
     _score_all(judges, round_id(competition, "preliminary"), marks)
@@ -681,8 +686,11 @@ def test_a_competition_runs_from_preliminary_to_frozen_awards_and_feeds_financin
     for payload in (frozen_score["data"]["submitScore"], frozen_entry["data"]["updateEntry"]):
         assert "results are frozen" in payload["userErrors"][0]["message"]
 
-    # and: the winning project is ranked for financing with its competition result explained
+    # and: the winning project is ranked for financing with its competition result explained, founded by its
+    # lead alone (the invited member never accepted)
     with session_scope(engine) as session:
+        founders = {p.id: p.founder_talent_ids for p in finalised_cup_projects(session)}
+        assert founders[decode_id_of(entries[0]["id"], "Entry")] == (decode_id_of(leads[0].talent_id, "Talent"),)
         session.add(
             PersonalCreditScore(
                 talent_id=decode_id_of(leads[0].talent_id, "Talent"),
