@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-import dateutil.parser
 from graphql import (
     ArgumentNode,
     FieldNode,
@@ -102,7 +101,8 @@ def variable_errors(coerced: dict[str, Any], definitions: dict[str, VariableDefi
 
 
 def _refuse(type_name: str, value: object, reason: str) -> GraphQLError:
-    return GraphQLError(f"Value cannot represent a {type_name}: {value!r}. {reason}", extensions=BAD_USER_INPUT)
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."  # no echo of a megabyte
+    return GraphQLError(f"Value cannot represent a {type_name}: {shown}. {reason}", extensions=BAD_USER_INPUT)
 
 
 def _parse_date(value: object) -> date:
@@ -121,7 +121,7 @@ def _parse_datetime(value: object) -> datetime:
     if not isinstance(value, str):
         raise _refuse("DateTime", value, "Expected a string such as 2030-06-30T12:00:00+08:00.")
     try:
-        moment = dateutil.parser.isoparse(value)
+        moment = datetime.fromisoformat(value)
     except (ValueError, OverflowError) as error:
         raise _refuse("DateTime", value, str(error)) from None
     if not in_calendar_range(moment.year):
