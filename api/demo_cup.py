@@ -226,6 +226,7 @@ def load_cup_demo(session: Session, talents: dict[str, int]) -> CupDemoReport:
                     institution=institution,
                     employer=employer,
                     position=position,
+                    accepted_at=_SUBMITTED_AT,  # the demo teams agreed when they entered
                 )
             )
         session.add(EntryRound(entry_id=entry.id, round_id=preliminary.id))

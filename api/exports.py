@@ -10,10 +10,13 @@
 IDs are the global IDs of the GraphQL API, ``method`` a value of its ``AggregationMethod`` enum, and
 the bearer token the one ``/graphql`` takes.  JSON Lines carry the fields of the GraphQL results under
 their GraphQL names; CSV flattens them (one column per score component or criterion, lists joined with
-``"; "``).  Rows leave in chunks of :data:`CHUNK_ROWS`, each chunk's names read in one statement, so a
-long list never sits in memory as text.  Refusals carry the GraphQL error shape:
+``"; "``; a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` so a
+spreadsheet shows it as text instead of running it as a formula, while numbers stay numbers).  Rows leave
+in chunks of :data:`CHUNK_ROWS`, each chunk's names read in one statement, so a long list never sits in
+memory as text.  Refusals carry the GraphQL error shape:
 ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}`` with 400 (bad ID or argument), 401
-(no or bad token), 403 (not allowed) or 404 (unknown object or format).
+(no or bad token), 403 (not allowed) or 404 (unknown object or format).  A path or query parameter holding a
+control character is refused (400) before anything is read, as the GraphQL API refuses one in an argument.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from api.models.cup import Entry
 from api.services import accounts, matching
 from api.services.cup import Leaderboard, LeaderboardRow
 from api.services.errors import ServiceError
+from api.services.validation import refuse_control_characters
 from matching.judging import AggregationMethod
 from matching.score import WEIGHTS, MatchResult
 
@@ -45,6 +49,7 @@ __all__ = ["CHUNK_ROWS", "candidates", "leaderboard"]
 CHUNK_ROWS = 500
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 _STATUS = {"BAD_USER_INPUT": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CANDIDATE_COLUMNS = ["rank", "talentId", "nameZh", "nameEn", "score", *WEIGHTS, "matchedSkills", "missingSkills"]
 
 Encoder = Callable[[list[dict[str, Any]]], bytes]
@@ -73,15 +78,29 @@ def _format(request: Request) -> str:
     return fmt
 
 
+def _check_parameters(request: Request) -> None:
+    for name, value in request.path_params.items():
+        refuse_control_characters(value, f"path parameter {name}")
+    for name, value in request.query_params.multi_items():
+        refuse_control_characters(value, f"query parameter {name}")
+
+
 def _jsonl(records: list[dict[str, Any]]) -> bytes:
     return b"".join(orjson.dumps(record) + b"\n" for record in records)
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: text a spreadsheet would run as a formula (OWASP's CSV injection) is quoted with ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def _csv_encoder(flatten: Callable[[dict[str, Any]], Iterable[Any]]) -> Encoder:
     def encode(records: list[dict[str, Any]]) -> bytes:
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
-        writer.writerows(flatten(record) for record in records)
+        writer.writerows([_cell(value) for value in flatten(record)] for record in records)
         return text.getvalue().encode()
 
     return encode
@@ -89,7 +108,7 @@ def _csv_encoder(flatten: Callable[[dict[str, Any]], Iterable[Any]]) -> Encoder:
 
 def _csv_header(columns: Sequence[str]) -> bytes:
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerow(columns)
+    csv.writer(text, lineterminator="\n").writerow(_cell(column) for column in columns)
     return text.getvalue().encode()
 
 
@@ -116,6 +135,7 @@ async def _export(
 ) -> Response:
     session = Session(request.app.state.engine, expire_on_commit=False)
     try:
+        _check_parameters(request)
         fmt = _format(request)
         head, chunks, encode = prepare(session, fmt)
     except ServiceError as error:

@@ -21,7 +21,7 @@ from api.graphql.errors import ApiError, forbidden, read_service, unauthenticate
 from api.graphql.ids import decode_global_id, decode_id_of, encode_global_id
 from api.graphql.mutations import UserError, require_viewer, run_mutation
 from api.graphql.pagination import Connection, connection_from_slice, page_request
-from api.graphql.permissions import IsAuthenticated, require_role
+from api.graphql.permissions import IsAuthenticated, can_see_talent, require_role
 from api.graphql.types import IndustryChain, Node, Talent
 from api.models import Account as AccountRow
 from api.models import AuditEntry as AuditEntryRow
@@ -33,6 +33,7 @@ from api.models import JudgeAssignment as AssignmentRow
 from api.models import JudgePanel, enums
 from api.models import Round as RoundRow
 from api.models import Score as ScoreRow
+from api.models import Talent as TalentRow
 from api.models import cup as cup_models
 from api.services import cup
 from api.services.errors import ErrorCode, ServiceError
@@ -83,12 +84,15 @@ def _on_panel(session: Session, viewer: AccountRow | None, competition_id: int) 
     )
 
 
-async def _can_see_entry(ctx: Context, row: EntryRow) -> bool:
-    """Admins, the competition's judges, and the entry's own team."""
+async def _can_see_entry(ctx: Context, row: EntryRow, on_panel: bool | None = None) -> bool:
+    """Admins, the competition's judges (``on_panel``, looked up unless given), and the entry's own team, invited
+    members included (they see what they are asked to join)."""
     viewer = ctx.viewer
     if viewer is None:
         return False
-    if viewer.role == enums.Role.ADMIN or _on_panel(ctx.session, viewer, row.competition_id):
+    if on_panel is None:
+        on_panel = _on_panel(ctx.session, viewer, row.competition_id)
+    if viewer.role == enums.Role.ADMIN or on_panel:
         return True
     assert row.id is not None
     members = await ctx.cup_loaders.members_by_entry_id.load(row.id)
@@ -182,14 +186,44 @@ class Judge(Node):
         return list(self.profile.declared_conflicts) if self.profile else []
 
 
-@strawberry.type(description="A member of an entry's team. Judges see the talent with contact data masked.")
+@strawberry.type(
+    description="A member of an entry's team: the lead, or a talent the lead invited, who counts once they accept "
+    "(respondToTeamInvitation). Invited members still count for conflicts of interest."
+)
 class TeamMember:
     row: strawberry.Private[EntryMemberRow]
+    on_panel: strawberry.Private[bool]  # the viewer judges the entry's competition
 
-    @strawberry.field
-    async def talent(self, info: Info) -> Talent | None:
+    async def _talent(self, info: Info) -> tuple[TalentRow | None, bool]:
         row = await info.context.loaders.talent_by_id.load(self.row.talent_id)
-        return Talent.from_model(row) if row else None
+        return row, row is not None and await can_see_talent(info.context, row)
+
+    @strawberry.field(
+        description="The member's profile: null until they accept, and then shown to the competition's panel "
+        "(contact data masked) and to those who may see the talent anyway (a discoverable profile, admins)."
+    )
+    async def talent(self, info: Info) -> Talent | None:
+        row, visible = await self._talent(info)
+        viewer = info.context.viewer
+        if row is None or not cup.may_see_member_profile(
+            viewer, self.row, talent_visible=visible, on_panel=self.on_panel
+        ):
+            return None
+        return Talent.from_model(row)
+
+    @strawberry.field(
+        description="The member's name once they accept; while invited, only when their profile is visible to you "
+        "anyway (a discoverable one), else null."
+    )
+    async def name(self, info: Info) -> str | None:
+        row, visible = await self._talent(info)
+        if row is None or not cup.may_see_member_name(info.context.viewer, self.row, talent_visible=visible):
+            return None
+        return row.name_zh or row.name_en
+
+    @strawberry.field(description="Whether the member agreed to be on the team (the lead always has).")
+    def accepted(self) -> bool:
+        return self.row.accepted_at is not None
 
     @strawberry.field
     def is_lead(self) -> bool:
@@ -261,12 +295,16 @@ class Entry(Node):
         assert row is not None
         return Competition.from_model(row)
 
-    @strawberry.field(description="The team, lead first; null when you may not see the entry's details.")
+    @strawberry.field(
+        description="The team, lead first, invited members included; null when you may not see the entry's details."
+    )
     async def team(self, info: Info) -> list[TeamMember] | None:
-        if not await _can_see_entry(info.context, self.row):
+        on_panel = _on_panel(info.context.session, info.context.viewer, self.row.competition_id)
+        if not await _can_see_entry(info.context, self.row, on_panel):
             return None
         assert self.row.id is not None
-        return [TeamMember(row=m) for m in await info.context.cup_loaders.members_by_entry_id.load(self.row.id)]
+        members = await info.context.cup_loaders.members_by_entry_id.load(self.row.id)
+        return [TeamMember(row=m, on_panel=on_panel) for m in members]
 
     @strawberry.field(description="The rounds the entry takes part in, first round first.")
     async def rounds(self, info: Info) -> list[Round]:
@@ -839,15 +877,20 @@ class CupQuery:
         return [JudgeAssignment(row=r) for r in rows]
 
     @strawberry.field(
-        description="Your entries (talents): those you lead or are a member of.", permission_classes=[IsAuthenticated]
+        description="Your entries (talents): those you lead or joined (invitations you have not answered are in "
+        "myTeamInvitations).",
+        permission_classes=[IsAuthenticated],
     )
     def my_entries(self, info: Info) -> list[Entry]:
-        talent_id = require_viewer(info).talent_id or -1
-        members = select(EntryMemberRow.entry_id).where(EntryMemberRow.talent_id == talent_id)
-        rows = info.context.session.exec(
-            select(EntryRow).where(col(EntryRow.id).in_(members)).order_by(col(EntryRow.id))
-        )
-        return [Entry.from_model(r) for r in rows]
+        return [Entry.from_model(r) for r in cup.my_entries(info.context.session, require_viewer(info))]
+
+    @strawberry.field(
+        description="Entries whose team invited you and you have not answered (talents); answer with "
+        "respondToTeamInvitation.",
+        permission_classes=[IsAuthenticated],
+    )
+    def my_team_invitations(self, info: Info) -> list[Entry]:
+        return [Entry.from_model(r) for r in cup.team_invitations(info.context.session, require_viewer(info))]
 
     @strawberry.field(
         description="Every conflict of interest between the panel and the entries, with its reason (admins); "
@@ -940,6 +983,16 @@ class CupMutation:
         pk = decode_id_of(id, "Entry")
         data = input.to_data()
         row, errors = run_mutation(info, lambda s: cup.update_entry(s, require_viewer(info), pk, data))
+        return EntryPayload(entry=Entry.from_model(row) if row else None, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Join an entry's team you were invited to, until the submission deadline, or decline, which "
+        "takes you off the team; once (the invited talent).",
+        permission_classes=[IsAuthenticated],
+    )
+    def respond_to_team_invitation(self, info: Info, entry_id: strawberry.ID, accept: bool) -> EntryPayload:
+        pk = decode_id_of(entry_id, "Entry")
+        row, errors = run_mutation(info, lambda s: cup.respond_to_team_invitation(s, require_viewer(info), pk, accept))
         return EntryPayload(entry=Entry.from_model(row) if row else None, user_errors=errors)
 
     @strawberry.mutation(

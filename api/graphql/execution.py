@@ -20,6 +20,8 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    DocumentNode,
+    GraphQLError,
     GraphQLField,
     GraphQLLeafType,
     GraphQLList,
@@ -36,6 +38,8 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
+
+from api.graphql.scalars import variable_errors
 
 __all__ = ["ScalarShortcutExecutionContext"]
 
@@ -85,8 +89,18 @@ class ScalarShortcutExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, with the shortcuts above.
 
     The shortcut of fields is off when a field middleware (an extension with a ``resolve`` hook) must see
-    every field.
+    every field.  Building the context also refuses variable values with control characters
+    (:func:`api.graphql.scalars.variable_errors`), for queries, mutations and subscriptions alike.
     """
+
+    @classmethod
+    def build(cls, schema: Any, document: DocumentNode, *args: Any, **kwargs: Any) -> Any:
+        built = super().build(schema, document, *args, **kwargs)
+        if isinstance(built, list):  # graphql-core's own refusals (unknown operation, uncoercible variables)
+            return built
+        definitions = {d.variable.name.value: d for d in built.operation.variable_definitions or ()}
+        errors: list[GraphQLError] = variable_errors(built.variable_values.coerced, definitions)
+        return errors or built
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

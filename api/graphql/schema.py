@@ -36,6 +36,7 @@ from api.graphql.financing import FinancingMutation, FinancingQuery
 from api.graphql.headhunting import HeadhuntingMutation, HeadhuntingQuery
 from api.graphql.mutations import Mutation as CoreMutation
 from api.graphql.queries import Query as CoreQuery
+from api.graphql.scalars import SCALAR_OVERRIDES, NoControlCharacters
 from api.graphql.types import Application, Enterprise, Job, Talent
 from api.observability import OperationMetrics
 from api.transport import request_id_of
@@ -192,7 +193,7 @@ def build_schema(*, introspection: bool = True, field_suggestions: bool = True) 
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=1024),
         lambda: _CachedValidation(hide_suggestions=not field_suggestions),
-        lambda: AddValidationRules([*DEPTH_RULES, *ALIAS_RULES]),
+        lambda: AddValidationRules([*DEPTH_RULES, *ALIAS_RULES, NoControlCharacters]),
         lambda: _MaskUnexpectedErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
         QueryCost,  # cost and throttling before execution, extensions.cost on every response
     ]
@@ -206,6 +207,7 @@ def build_schema(*, introspection: bool = True, field_suggestions: bool = True) 
         config=StrawberryConfig(auto_camel_case=True),
         extensions=extensions,
         execution_context_class=ScalarShortcutExecutionContext,
+        scalar_overrides=SCALAR_OVERRIDES,
         hide_suggestions=not field_suggestions,
     )
 

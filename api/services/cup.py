@@ -87,13 +87,18 @@ __all__ = [
     "find_round",
     "institution_names",
     "leaderboard",
+    "may_see_member_name",
+    "may_see_member_profile",
+    "my_entries",
     "pin_assignment",
     "recuse",
+    "respond_to_team_invitation",
     "rubric_of",
     "set_judge_profile",
     "set_panel",
     "submit_entry",
     "submit_score",
+    "team_invitations",
     "update_entry",
     "visible_scores",
 ]
@@ -426,6 +431,7 @@ def _clean_entry(session: Session, competition: Competition, data: EntryData, *,
 
 
 def _write_members(session: Session, entry: Entry, lead_talent_id: int, members: Sequence[MemberData]) -> None:
+    """Replace the team; the lead has agreed at once, a member who stays keeps their answer, a new one is invited."""
     ids = [m.talent_id for m in members]
     if len(set(ids)) != len(ids):
         raise ServiceError("a team member is listed twice", field="members")
@@ -439,7 +445,13 @@ def _write_members(session: Session, entry: Entry, lead_talent_id: int, members:
         raise ServiceError(f"talents not found: {', '.join(missing)}", code=ErrorCode.NOT_FOUND, field="members")
     entry_id = entry.id
     assert entry_id is not None
+    accepted = dict(
+        session.exec(
+            select(EntryMember.talent_id, EntryMember.accepted_at).where(EntryMember.entry_id == entry_id)
+        ).all()
+    )
     session.exec(delete(EntryMember).where(col(EntryMember.entry_id) == entry_id))  # type: ignore[call-overload]
+    now = utcnow()
     for position, member in enumerate([lead, *others]):
         session.add(
             EntryMember(
@@ -449,6 +461,9 @@ def _write_members(session: Session, entry: Entry, lead_talent_id: int, members:
                 institution=optional_text(member.institution, "members.institution", max_length=200),
                 employer=optional_text(member.employer, "members.employer", max_length=200),
                 position=position,
+                accepted_at=(accepted.get(member.talent_id) or now)
+                if position == 0
+                else accepted.get(member.talent_id),
             )
         )
 
@@ -501,6 +516,73 @@ def update_entry(session: Session, actor: Account, entry_id: int, data: EntryDat
     session.add(entry)
     session.flush()
     return entry
+
+
+# ------------------------------------------------------------------ team members' consent
+
+
+def respond_to_team_invitation(session: Session, actor: Account, entry_id: int, accept: bool) -> Entry:
+    """The invited talent joins the team (until the deadline) or declines, which takes them off it; once."""
+    if actor.role != Role.TALENT or actor.talent_id is None:
+        raise ServiceError("only an invited talent answers a team invitation", code=ErrorCode.FORBIDDEN)
+    entry = session.get(Entry, entry_id)
+    member = (
+        session.exec(
+            select(EntryMember)
+            .where(EntryMember.entry_id == entry_id, EntryMember.talent_id == actor.talent_id)
+            .with_for_update()
+        ).first()
+        if entry is not None
+        else None
+    )
+    if entry is None or member is None:
+        raise ServiceError("no invitation to this entry's team for you", code=ErrorCode.NOT_FOUND, field="entryId")
+    if member.accepted_at is not None:
+        raise ServiceError("you are on this team already", code=ErrorCode.INVALID_TRANSITION, field="entryId")
+    if accept:
+        _before_deadline(_competition(session, entry.competition_id))
+        member.accepted_at = utcnow()
+        session.add(member)
+    else:
+        session.delete(member)
+    session.flush()
+    return entry
+
+
+def _entries_of(session: Session, talent_id: int | None, *, accepted: bool) -> list[Entry]:
+    if talent_id is None:
+        return []
+    answered = col(EntryMember.accepted_at).is_not(None) if accepted else col(EntryMember.accepted_at).is_(None)
+    members = select(EntryMember.entry_id).where(EntryMember.talent_id == talent_id, answered)
+    return list(session.exec(select(Entry).where(col(Entry.id).in_(members)).order_by(col(Entry.id))))
+
+
+def my_entries(session: Session, actor: Account) -> list[Entry]:
+    """The entries the talent ``actor`` acts for leads or joined."""
+    return _entries_of(session, actor.talent_id, accepted=True)
+
+
+def team_invitations(session: Session, actor: Account) -> list[Entry]:
+    """The entries whose team invited the talent ``actor`` acts for, not answered yet."""
+    return _entries_of(session, actor.talent_id, accepted=False)
+
+
+def may_see_member_profile(
+    viewer: Account | None, member: EntryMember, *, talent_visible: bool, on_panel: bool
+) -> bool:
+    """A team member's profile, read through the entry's team (who may read the team is the entry's rule).
+
+    Only once the member accepted; then to the competition's panel (judges judge the team; contact data stays
+    masked by the talent's own rules) and to whoever the talent rule lets see the profile anyway
+    (``talent_visible``: :func:`api.graphql.permissions.can_see_talent`'s answer), never to the lead because
+    they typed the talent's ID.
+    """
+    return viewer is not None and member.accepted_at is not None and (on_panel or talent_visible)
+
+
+def may_see_member_name(viewer: Account | None, member: EntryMember, *, talent_visible: bool) -> bool:
+    """A team member's name: once they accepted, or while invited when their profile is visible anyway."""
+    return viewer is not None and (member.accepted_at is not None or talent_visible)
 
 
 # ------------------------------------------------------------------ conflicts

