@@ -248,9 +248,12 @@ def test_a_malformed_code_is_refused_without_counting(api: Api, inbox: Inbox, en
     email = unique_email("malformed")
     token = _sign_up(api, email)
 
-    answers = [_verify(api, token, code) for code in ("", "1234567", "123456789", "abcdefgh", "1234\u00005678")]
+    answers = [_verify(api, token, code) for code in ("", "1234567", "123456789", "abcdefgh")]
+    with_nul = api.data(VERIFY, {"code": "1234\u00005678"}, token)
 
     assert all(_codes(answer) == [("code", "INVALID")] for answer in answers)
+    # a control character is refused before the mutation runs, as in every string argument
+    assert [e["extensions"]["code"] for e in with_nul["errors"]] == ["BAD_USER_INPUT"], with_nul
     assert _latest_code_row(engine, email).attempts == 0
     assert _verify(api, token, inbox.code_for(email))["account"]["emailVerified"] is True
 
