@@ -143,6 +143,7 @@ __all__ = [
     "EvalReport",
     "Evidence",
     "LinkStats",
+    "PersonIndex",
     "PersonLink",
     "PersonRecord",
     "birth_date_similarity",
@@ -898,6 +899,48 @@ def candidate_pairs(
         Iterable of ``(i, j)`` index pairs, each once, with ``blocks_skipped``.
     """
     return _pair_codes([block_keys(r) for r in left], [block_keys(r) for r in right], max_block_size=max_block_size)
+
+
+class PersonIndex:
+    """Records by block key, added one at a time, to find the candidates of one more record.
+
+    Building it over ``n`` records costs ``O(n)``; :meth:`candidates` costs the size of the blocks the
+    record meets.  So linking ``m`` new records one by one against ``n`` stored ones (each new record
+    added once linked) costs ``O(n + m * block)``, where pairing every new record with every stored one
+    would cost ``O(n * m)``.  A key held by more than ``max_block_size`` records is skipped, as in
+    :func:`candidate_pairs`.
+    """
+
+    __slots__ = ("_max_block_size", "_positions", "_postings", "_records")
+
+    def __init__(self, records: Iterable[PersonRecord] = (), *, max_block_size: int = MAX_BLOCK_SIZE) -> None:
+        self._max_block_size = max_block_size
+        self._records: dict[str | int, PersonRecord] = {}
+        self._positions: dict[str | int, int] = {}
+        self._postings: dict[str, list[str | int]] = {}
+        for record in records:
+            self.add(record)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def add(self, record: PersonRecord) -> None:
+        """Index ``record`` (a record with the id of an earlier one replaces it)."""
+        self._records[record.id] = record
+        self._positions.setdefault(record.id, len(self._positions))
+        for key in block_keys(record):
+            self._postings.setdefault(key, []).append(record.id)
+
+    def candidates(self, record: PersonRecord) -> list[PersonRecord]:
+        """The indexed records sharing a block key with ``record``, each once, in the order they were added."""
+        found: dict[str | int, None] = {}
+        for key in block_keys(record):
+            kind, _, rest = key.partition(":")
+            for partner_kind in _PARTNER_KINDS.get(kind, (kind,)):
+                ids = self._postings.get(f"{partner_kind}:{rest}", ())
+                if len(ids) <= self._max_block_size:
+                    found.update(dict.fromkeys(ids))
+        return [self._records[i] for i in sorted(found, key=self._positions.__getitem__) if i != record.id]
 
 
 # -- scoring ----------------------------------------------------------------------------------------------------
