@@ -925,7 +925,13 @@ class PersonIndex:
         return len(self._records)
 
     def add(self, record: PersonRecord) -> None:
-        """Index ``record`` (a record with the id of an earlier one replaces it)."""
+        """Index ``record``; a record with the id of an earlier one replaces it (the same again changes nothing)."""
+        earlier = self._records.get(record.id)
+        if earlier == record:
+            return
+        if earlier is not None:
+            for key in block_keys(earlier):
+                self._postings[key].remove(record.id)
         self._records[record.id] = record
         self._positions.setdefault(record.id, len(self._positions))
         for key in block_keys(record):

@@ -77,7 +77,7 @@ from api.services.errors import ErrorCode, ServiceError
 from api.services.matching import talent_profiles, vocabulary
 from api.services.validation import clean_list, enum_value, optional_text, required_text
 from api.timeutil import utcnow
-from matching.people import PersonRecord
+from matching.people import PersonIndex, PersonRecord
 from matching.profiles import Degree, JobProfile
 from matching.score import MatchResult, rank_candidates
 
@@ -466,13 +466,13 @@ def _create(
     campaign: Campaign,
     invitation: Invitation,
     *,
-    index: identity.IdentityIndex | None = None,
+    index: PersonIndex | None = None,
     record: PersonRecord | None = None,
 ) -> Invitation:
     """Check ``invitation`` against the campaign, identities and ownership, then store it.
 
-    ``index`` holds every stored invitation and profile (an import builds it once and passes it for each
-    row; a single invitation builds its own); the new invitation is added to it.  ``record`` is the
+    ``index`` is the block-key index of stored invitations and profiles (an import takes it once and
+    passes it for each row); the new invitation is added to it.  ``record`` is the
     person as identity resolution sees them (by default the invitation's own fields).
 
     Every refusal happens before anything is written, so an import can go on
@@ -488,7 +488,8 @@ def _create(
     if index is None:
         index = identity.person_index(session)
     person = record or identity.invitation_record(invitation, key=_NEW)
-    links = identity.resolve_person(session, index, replace(person, id=_NEW))
+    resolution = identity.resolve_person(session, index, replace(person, id=_NEW))
+    links = resolution.links
     talent_ids: set[int] = {invitation.talent_id} if invitation.talent_id else set()
     proved_talents: list[int] = []
     same_invitations: set[int] = set()
@@ -497,7 +498,7 @@ def _create(
             continue
         kind, pk = identity.parse_key(link.right_id)
         if kind == RecordKind.TALENT:
-            facts = index.talents[pk]
+            facts = resolution.talents[pk]
             if not facts.discoverable:
                 continue  # never linked nor refused on a hidden profile: an admin decides (pending link below)
             talent_ids.add(pk)
@@ -505,9 +506,10 @@ def _create(
                 proved_talents.append(pk)
         else:
             same_invitations.add(pk)
-            if index.invitations[pk].talent_id:
-                talent_ids.add(index.invitations[pk].talent_id)  # type: ignore[arg-type]
-    earlier = [index.invitations[pk] for pk in same_invitations if index.invitations[pk].campaign_id == campaign.id]
+            if resolution.invitations[pk].talent_id:
+                talent_ids.add(resolution.invitations[pk].talent_id)  # type: ignore[arg-type]
+    earlier = [resolution.invitations[pk] for pk in same_invitations]
+    earlier = [inv for inv in earlier if inv.campaign_id == campaign.id]
     if talent_ids:
         earlier += session.exec(
             select(Invitation).where(Invitation.campaign_id == campaign.id, col(Invitation.talent_id).in_(talent_ids))
@@ -572,7 +574,7 @@ def _create(
         before=None,
     )
     session.flush()
-    index.add_invitation(invitation)
+    identity.index_invitation(index, invitation)
     return invitation
 
 
@@ -755,9 +757,9 @@ def import_invitations(
     ``unchanged``, so importing a file twice changes nothing; a row that
     fails a check is ``refused`` with the reason and the others go on.
 
-    Identity resolution reads the stored invitations and profiles once, into
-    one index for the whole file, so the work grows with the rows plus the
-    table, not with their product.  Past ``deadline`` (a ``time.monotonic()``
+    Identity resolution takes the block-key index of stored invitations and
+    profiles once for the whole file, and each row reads only its candidates,
+    so the work grows with the rows, not with rows times the table.  Past ``deadline`` (a ``time.monotonic()``
     value) the import is refused whole, so a caller's time limit also stops
     work running outside the event loop.
     """

@@ -19,8 +19,9 @@ and never refuses the invitation either: the firm's answer is the same whether o
 exists, and an admin decides.  When the person acts (saves the profile, :func:`link_new_talent`, or
 proves an address, :func:`link_after_verification`), hidden or not makes no difference.
 
-Candidates are found through the block keys of :class:`~matching.people.PersonIndex`, built once
-per import (:func:`person_index`), so each row costs its blocks, not the whole table.
+Candidates are found through the block keys of a :class:`~matching.people.PersonIndex` the process
+keeps in step with the tables (:func:`person_index`), so an invitation, or each row of an import,
+costs its blocks, not the whole tables.
 
 Every decision (automatic or by a person) is written to the audit trail.
 """
@@ -41,15 +42,17 @@ from api.models.identity import IdentityLinkStatus, RecordKind
 from api.services.accounts import normalise_email
 from api.services.audit import audit_row, record_audit, snapshot
 from api.services.errors import ErrorCode, ServiceError
+from api.services.matching import Watermark, _since, _table_mark, _WatermarkCache
 from api.timeutil import utcnow
 from matching.people import PersonIndex, PersonLink, PersonRecord, find_duplicates, link_records
 
 __all__ = [
-    "IdentityIndex",
     "MergeReport",
+    "Resolution",
     "TalentFacts",
     "confirm_identity",
     "duplicate_talents",
+    "index_invitation",
     "invitation_record",
     "link_after_verification",
     "link_new_talent",
@@ -226,67 +229,122 @@ def proved_address(verified_emails: frozenset[str], email: str | None) -> bool:
     return address is not None and address in verified_emails
 
 
-@dataclass
-class IdentityIndex:
-    """Every stored invitation and talent profile by block key, to resolve new invitations against.
+def _block_record(
+    kind: RecordKind, pk: int, name_zh: str | None, name_pinyin: str | None, name_en: str | None, email: Any, phone: Any
+) -> PersonRecord:
+    """What block keys are made of: names, e-mail and phone."""
+    return PersonRecord(
+        id=record_key(kind, pk),
+        name_zh=name_zh,
+        name_pinyin=name_pinyin,
+        name_en=name_en,
+        emails=(email,) if email else (),
+        phones=(phone,) if phone else (),
+    )
 
-    Built once (:func:`person_index`) for a whole import; each new invitation is then resolved
-    against its blocks only (:func:`resolve_person`) and added (:meth:`add_invitation`).
+
+def _build_people(session: Session) -> PersonIndex:
+    index = PersonIndex()
+    _add_people(session, index, None, None)
+    return index
+
+
+def _add_people(session: Session, index: PersonIndex, invitations_since: Any, talents_since: Any) -> None:
+    i = Invitation
+    invitations = select(i.id, i.name_zh, i.name_pinyin, i.name_en, i.email, i.phone).order_by(i.id)
+    talents = select(
+        Talent.id, Talent.name_zh, Talent.name_pinyin, Talent.name_en, Talent.email, Talent.phone
+    ).order_by(Talent.id)
+    if invitations_since is not None:
+        invitations = invitations.where(col(Invitation.updated_at) >= invitations_since)
+    if talents_since is not None:
+        talents = talents.where(col(Talent.updated_at) >= talents_since)
+    for row in session.exec(invitations):
+        index.add(_block_record(RecordKind.INVITATION, *row))
+    for row in session.exec(talents):
+        index.add(_block_record(RecordKind.TALENT, *row))
+
+
+def _update_people(session: Session, index: PersonIndex, mark: Watermark, now: Watermark) -> PersonIndex:
+    """Re-index the rows changed since ``mark``; entries of changed or deleted rows may linger (harmless:
+    the index only proposes candidates, which are read afresh)."""
+    _add_people(session, index, *(None if mark[p] is None else _since(mark, p) for p in (1, 3)))
+    return index
+
+
+# Every invitation and profile of this process by block key, kept in step with the tables (see
+# :mod:`api.services.matching`): a new invitation is resolved against its blocks, not the whole tables.
+_people = _WatermarkCache(lambda s: _table_mark(s, Invitation) + _table_mark(s, Talent), _build_people, _update_people)
+
+
+def person_index(session: Session) -> PersonIndex:
+    """The process's index of every stored invitation and profile by block key, brought up to date.
+
+    An import takes it once and adds each invitation it creates (:func:`index_invitation`), so later rows
+    meet earlier ones; entries of a transaction that is rolled back only propose candidates that are
+    then not found.
     """
+    return _people.get(session)
 
-    people: PersonIndex
+
+def index_invitation(index: PersonIndex, invitation: Invitation) -> None:
+    """Add a new invitation to ``index``."""
+    index.add(invitation_record(invitation))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The links of one record (score >= 50) and the stored rows they name, read afresh."""
+
+    links: list[PersonLink]
     invitations: dict[int, Invitation]
     talents: dict[int, TalentFacts]
 
-    def add_invitation(self, invitation: Invitation) -> None:
-        assert invitation.id is not None
-        self.invitations[invitation.id] = invitation
-        self.people.add(invitation_record(invitation))
 
+def resolve_person(session: Session, index: PersonIndex, record: PersonRecord) -> Resolution:
+    """Links of ``record`` to the invitations and talents it shares a block with, and to the talents whose
+    accounts proved one of its addresses.
 
-def person_index(session: Session) -> IdentityIndex:
-    """The index of every stored invitation and talent profile (profiles with the addresses they proved)."""
-    invitations = {inv.id: inv for inv in session.exec(select(Invitation).order_by(Invitation.id)).scalars()}
-    proved = _verified_emails(session)
-    people = PersonIndex(invitation_record(inv) for inv in invitations.values())
-    talents: dict[int, TalentFacts] = {}
-    columns = select(
-        Talent.id, Talent.name_zh, Talent.name_pinyin, Talent.name_en, Talent.email, Talent.phone, Talent.discoverable
-    ).order_by(Talent.id)
-    for pk, name_zh, name_pinyin, name_en, email, phone, discoverable in session.exec(columns):
-        verified = frozenset(proved.get(pk, ()))
-        talents[pk] = TalentFacts(discoverable=bool(discoverable), verified_emails=verified)
-        record = PersonRecord(
-            id=record_key(RecordKind.TALENT, pk),
-            name_zh=name_zh,
-            name_pinyin=name_pinyin,
-            name_en=name_en,
-            emails=(email,) if email else (),
-            phones=(phone,) if phone else (),
-        )
-        people.add(_with_emails(record, verified))
-    return IdentityIndex(people=people, invitations=invitations, talents=talents)
-
-
-def resolve_person(session: Session, index: IdentityIndex, record: PersonRecord) -> list[PersonLink]:
-    """Links (score >= 50) of ``record`` to the indexed invitations and talents it shares a block with.
-
-    The talents among them are scored on their stored profile (institutions and birth year included)
-    and the addresses their accounts proved.
+    Candidates are read afresh, so the index may be behind or hold stale entries: talents are scored on
+    their stored profile (institutions and birth year included) and the addresses their accounts proved.
     """
-    candidates = index.people.candidates(record)
-    talent_ids = []
-    scored: list[PersonRecord] = []
-    for candidate in candidates:
+    invitation_ids: list[int] = []
+    talent_ids: set[int] = set()
+    for candidate in index.candidates(record):
         kind, pk = parse_key(candidate.id)
-        if kind == RecordKind.TALENT:
-            talent_ids.append(pk)
+        if kind == RecordKind.INVITATION:
+            invitation_ids.append(pk)
         else:
-            scored.append(candidate)
+            talent_ids.add(pk)
+    addresses = [a for a in (_address(e) for e in record.emails) if a is not None]
+    if addresses:
+        talent_ids.update(
+            session.exec(
+                select(Account.talent_id).where(
+                    col(Account.email).in_(addresses),
+                    col(Account.email_verified_at).is_not(None),
+                    col(Account.talent_id).is_not(None),
+                )
+            ).scalars()
+        )
+    invitations = {
+        inv.id: inv
+        for inv in session.exec(select(Invitation).where(col(Invitation.id).in_(invitation_ids))).scalars()
+        if inv.id is not None
+    }
+    talents: dict[int, TalentFacts] = {}
+    scored = [invitation_record(inv) for inv in invitations.values()]
     if talent_ids:
-        profiles = talent_records(session, talent_ids)
-        scored += [_with_emails(profiles[pk], index.talents[pk].verified_emails) for pk in talent_ids if pk in profiles]
-    return link_records([record], scored) if scored else []
+        proved = _verified_emails(session, talent_ids)
+        discoverable = dict(
+            session.exec(select(Talent.id, Talent.discoverable).where(col(Talent.id).in_(talent_ids))).all()
+        )
+        for pk, profile in talent_records(session, talent_ids).items():
+            facts = TalentFacts(discoverable=bool(discoverable[pk]), verified_emails=frozenset(proved.get(pk, ())))
+            talents[pk] = facts
+            scored.append(_with_emails(profile, facts.verified_emails))
+    links = link_records([record], scored) if scored else []
+    return Resolution(links=links, invitations=invitations, talents=talents)
 
 
 def _stored_link(session: Session, invitation_id: int, talent_id: int) -> IdentityLink | None:
