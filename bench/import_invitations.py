@@ -9,8 +9,9 @@ Usage::
 Each side gets a fresh SQLite database with the demo data (``guilu seed --demo``: 300-odd profiles, 52
 invitations) and imports the files one after the other into new campaigns of the demo firm, through
 ``api.services.headhunting.import_invitations`` in one transaction each, as the mutation does; the table
-grows from file to file, as it would in use.  Rows are outside people with Chinese names drawn from 34 family names (many
-share one), distinct e-mails and phones (deterministic), so every row is accepted and none links.
+grows from file to file, as it would in use.  Rows are outside people with Chinese names drawn from 34
+family names (many share one), distinct e-mails and phones (deterministic), so every row is accepted and
+none links.
 
 *Before* is the code of ``--baseline`` (default ``502befa``, the commit before the fix: every row
 loaded every invitation and every profile and compared against all of them), unpacked with
@@ -44,8 +45,7 @@ def _content(size: int, offset: int) -> str:
     for n in range(offset, offset + size):
         family, given = FAMILY[n % len(FAMILY)], GIVEN[(n // len(FAMILY)) % len(GIVEN)] + GIVEN[n % len(GIVEN)]
         lines.append(
-            f"{family}{given},bench.person.{n}@example.net,+44 7700 {n:06d},"
-            f"University of Bench {n % 50},GB,phd"
+            f"{family}{given},bench.person.{n}@example.net,+44 7700 {n:06d},University of Bench {n % 50},GB,phd"
         )
     return "\n".join(lines) + "\n"
 

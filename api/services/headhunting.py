@@ -312,7 +312,7 @@ def _campaign(session: Session, account: Account, campaign_id: int, *, field_nam
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise ServiceError("campaign not found", field=field_name, code=ErrorCode.NOT_FOUND)
-    if not can_manage(account, campaign.firm_id):
+    if not can_manage_campaign(account, campaign):
         raise ServiceError(
             "only the firm's headhunters and admins manage this campaign", field=field_name, code=ErrorCode.FORBIDDEN
         )
