@@ -19,7 +19,10 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import select
+from starlette.testclient import TestClient
 
+from api.app import create_app
+from api.config import Settings
 from api.db import session_scope
 from api.graphql.ids import decode_id_of
 from api.graphql.permissions import mask_email, mask_phone
@@ -28,6 +31,7 @@ from api.services import identity
 from api.services.accounts import create_account
 from api.timeutil import utcnow
 from tests.api.conftest import TalentAccount
+from tests.conftest import GraphQLClient
 
 PASSWORD = "correct-horse-battery"
 
@@ -460,7 +464,7 @@ def test_the_service_keeps_answering_while_an_import_runs(
     # given a big file
     firm = new_firm()
     campaign_id = _campaign(firm)
-    content = _rows(1_000)
+    content = _rows(300)
     finished: list[dict[str, Any]] = []
     worker = threading.Thread(
         target=lambda: finished.append(firm.api.execute(IMPORT, {"campaignId": campaign_id, "content": content}))
@@ -478,7 +482,7 @@ def test_the_service_keeps_answering_while_an_import_runs(
     # then /healthz answered while the import still had work to do (not after it), and the import completed
     assert health.status_code == 200
     assert statements.count - at_health > 100, (at_health, statements.count)
-    assert finished[0]["data"]["importInvitations"]["accepted"] == 1_000, finished
+    assert finished[0]["data"]["importInvitations"]["accepted"] == 300, finished
 
 
 def test_the_demo_campaign_keeps_its_figures(log_in_as: Callable[[str, str], Any]) -> None:
@@ -503,3 +507,29 @@ def test_the_demo_campaign_keeps_its_figures(log_in_as: Callable[[str, str], Any
         "applied": 29,
         "hired": 4,
     }
+
+
+def test_an_import_past_the_time_limit_stores_nothing(
+    new_firm: Callable[[], Firm], settings: Settings, engine: Engine
+) -> None:
+    # given a server whose operations may take a tenth of a second, and a file that takes longer
+    firm = new_firm()
+    campaign_id = _campaign(firm)
+    hurried = settings.model_copy(update={"operation_timeout_seconds": 0.1, "throttle_capacity": 10**9})
+    with TestClient(create_app(hurried, engine)) as http:
+        api = GraphQLClient(http, firm.api.token)
+
+        # when the file is imported
+        body = api.execute(IMPORT, {"campaignId": campaign_id, "content": _rows(300)})
+
+    # then it is stopped with a clear error (the time limit's, or the import's own), and nothing is stored
+    payload = (body.get("data") or {}).get("importInvitations")
+    if payload is None:
+        assert _codes(body) == ["TIMEOUT"], body
+    else:
+        assert payload["accepted"] == 0 and payload["userErrors"][0]["field"] == "content", payload
+        assert "took too long" in payload["userErrors"][0]["message"]
+    time.sleep(0.5)  # the worker thread stops at its next row, past the deadline
+    with session_scope(engine) as session:
+        pk = decode_id_of(campaign_id, "Campaign")
+        assert session.exec(select(Invitation.id).where(Invitation.campaign_id == pk)).first() is None
