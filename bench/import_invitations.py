@@ -76,6 +76,7 @@ def measure(sizes: list[int]) -> list[dict[str, float]]:
                     headhunting.CampaignData(name=f"bench {size}", starts_on=today, ends_on=today + timedelta(30)),
                 )
                 session.commit()
+                assert campaign.id is not None
                 before = session.exec(select(func.count(col(Invitation.id)))).one()
                 content = _content(size, offset)
                 start = time.perf_counter()

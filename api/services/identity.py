@@ -336,7 +336,7 @@ def resolve_person(session: Session, index: PersonIndex, record: PersonRecord) -
     scored = [invitation_record(inv) for inv in invitations.values()]
     if talent_ids:
         proved = _verified_emails(session, talent_ids)
-        discoverable = dict(
+        discoverable: dict[int, bool] = dict(
             session.exec(select(Talent.id, Talent.discoverable).where(col(Talent.id).in_(talent_ids))).all()
         )
         for pk, profile in talent_records(session, talent_ids).items():
