@@ -6,8 +6,9 @@ headhunter firms invited 50 overseas PhDs, 21 of whom brought high-tech projects
   among them, an invitation waiting for his answer) and 14 outside people, 21 with a
   project, statuses across the lifecycle; the registered ones who were hired count as
   hires attributed to the firm.
-* One outside invitee, 郑浩然, registered afterwards (account ``newcomer@demo.guilu``):
-  the engine linked his invitation to the new profile.
+* One outside invitee, 郑浩然, invited at ``newcomer@demo.guilu``, registered afterwards
+  with that address (the demo's accounts count as verified): the engine linked his
+  invitation to the new profile, as it links only on an address the person proved.
 * A fictional second firm, 厦门海鹭猎头咨询有限公司 (account ``headhunter2@demo.guilu``),
   holds two drafts; one names 黄思远 again, in Traditional characters and another
   spelling, and waits in the identity review queue.
@@ -82,7 +83,7 @@ assert len(PROJECTS) == WITH_PROJECT
 
 # Outside people (no profile when invited): name_zh, name_en, e-mail, phone, institution, country.
 OUTSIDE = (
-    ("郑浩然", "Haoran Zheng", "haoran.zheng@example.net", "+44 7700 900101", "Imperial College London", "GB"),
+    ("郑浩然", "Haoran Zheng", NEWCOMER_EMAIL, "+44 7700 900101", "Imperial College London", "GB"),
     ("黄思远", "Siyuan Huang", "siyuan.huang@example.net", "+44 7700 900102", "University of Manchester", "GB"),
     ("陈嘉怡", "Jiayi Chen", "jiayi.chen@example.net", "+1 415 555 0103", "Stanford University", "US"),
     ("林书豪", "Shuhao Lin", "shuhao.lin@example.net", "+1 617 555 0104", "MIT", "US"),
@@ -152,7 +153,7 @@ def _register_newcomer(session: Session) -> None:
         name_zh="郑浩然",
         name_pinyin="Zheng Haoran",
         name_en="Haoran Zheng",
-        email="haoran.zheng@example.net",
+        email=NEWCOMER_EMAIL,
         phone="+44 7700 900101",
         nationality="CN",
         years_experience=2,

@@ -116,6 +116,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from threading import Lock
 from types import MappingProxyType
 from typing import Literal
 
@@ -143,6 +144,7 @@ __all__ = [
     "EvalReport",
     "Evidence",
     "LinkStats",
+    "PersonIndex",
     "PersonLink",
     "PersonRecord",
     "birth_date_similarity",
@@ -898,6 +900,61 @@ def candidate_pairs(
         Iterable of ``(i, j)`` index pairs, each once, with ``blocks_skipped``.
     """
     return _pair_codes([block_keys(r) for r in left], [block_keys(r) for r in right], max_block_size=max_block_size)
+
+
+class PersonIndex:
+    """Records by block key, added one at a time, to find the candidates of one more record.
+
+    Building it over ``n`` records costs ``O(n)``; :meth:`candidates` costs the size of the blocks the
+    record meets.  So linking ``m`` new records one by one against ``n`` stored ones (each new record
+    added once linked) costs ``O(n + m * block)``, where pairing every new record with every stored one
+    would cost ``O(n * m)``.  A key held by more than ``max_block_size`` records is skipped, as in
+    :func:`candidate_pairs`.  Safe to share between threads.
+    """
+
+    __slots__ = ("_lock", "_max_block_size", "_positions", "_postings", "_records")
+
+    def __init__(self, records: Iterable[PersonRecord] = (), *, max_block_size: int = MAX_BLOCK_SIZE) -> None:
+        self._max_block_size = max_block_size
+        self._lock = Lock()
+        self._records: dict[str | int, PersonRecord] = {}
+        self._positions: dict[str | int, int] = {}
+        self._postings: dict[str, list[str | int]] = {}
+        for record in records:
+            self.add(record)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def add(self, record: PersonRecord) -> None:
+        """Index ``record``; a record with the id of an earlier one replaces it (the same again changes nothing)."""
+        keys = block_keys(record)
+        with self._lock:
+            earlier = self._records.get(record.id)
+            if earlier == record:
+                return
+            if earlier is not None:
+                for key in block_keys(earlier):
+                    self._postings[key].remove(record.id)
+            self._records[record.id] = record
+            self._positions.setdefault(record.id, len(self._positions))
+            for key in keys:
+                self._postings.setdefault(key, []).append(record.id)
+
+    def candidates(self, record: PersonRecord) -> list[PersonRecord]:
+        """The indexed records sharing a block key with ``record``, each once, in the order they were added."""
+        partners = [
+            f"{partner_kind}:{rest}"
+            for kind, _, rest in (key.partition(":") for key in block_keys(record))
+            for partner_kind in _PARTNER_KINDS.get(kind, (kind,))
+        ]
+        found: dict[str | int, None] = {}
+        with self._lock:
+            for partner in partners:
+                ids = self._postings.get(partner, ())
+                if len(ids) <= self._max_block_size:
+                    found.update(dict.fromkeys(ids))
+            return [self._records[i] for i in sorted(found, key=self._positions.__getitem__) if i != record.id]
 
 
 # -- scoring ----------------------------------------------------------------------------------------------------

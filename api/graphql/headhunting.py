@@ -7,6 +7,7 @@ per-request DataLoaders.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,15 +15,17 @@ from typing import TypeVar
 
 import strawberry
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from api.graphql.context import Context, Info
-from api.graphql.errors import read_service
+from api.graphql.errors import forbidden, read_service
 from api.graphql.ids import decode_id_of, encode_global_id
 from api.graphql.mutations import UserError, require_viewer, run_mutation
 from api.graphql.pagination import Connection, connection_from_slice, page_request
-from api.graphql.permissions import IsAuthenticated, require_role
+from api.graphql.permissions import IsAuthenticated, can_see_talent, mask_email, mask_phone, require_role
 from api.graphql.types import CandidateMatch, Degree, Enterprise, Node, Talent
+from api.models import Account as AccountRow
 from api.models import Campaign as CampaignRow
 from api.models import IdentityLink as IdentityLinkRow
 from api.models import Invitation as InvitationRow
@@ -119,7 +122,10 @@ class CampaignCriteria:
     has_project: bool | None = strawberry.field(description="Only talents known to bring a project.")
 
 
-@strawberry.type(description="A headhunter firm's invitation drive.")
+@strawberry.type(
+    description="A headhunter firm's invitation drive. Its firm's headhunters and admins read all of it; a talent "
+    "it invited reads its name, firm and dates, and is refused (FORBIDDEN) the rest."
+)
 class Campaign(Node):
     row: strawberry.Private[CampaignRow]
 
@@ -127,6 +133,11 @@ class Campaign(Node):
     def from_model(cls, row: CampaignRow) -> Campaign:
         assert row.id is not None
         return cls(id=strawberry.ID(encode_global_id("Campaign", row.id)), row=row)
+
+    def _managed(self, info: Info) -> CampaignRow:
+        if not headhunting.can_manage_campaign(info.context.viewer, self.row):
+            raise forbidden("only the campaign's firm and admins read this")
+        return self.row
 
     @strawberry.field
     def name(self) -> str:
@@ -146,9 +157,9 @@ class Campaign(Node):
     def ends_on(self) -> date:
         return self.row.ends_on
 
-    @strawberry.field
-    def criteria(self) -> CampaignCriteria:
-        c = self.row.criteria
+    @strawberry.field(description="The firm's and admins' only.")
+    def criteria(self, info: Info) -> CampaignCriteria:
+        c = self._managed(info).criteria
         return CampaignCriteria(
             min_degree=enums.DegreeLevel(c["min_degree"]) if c.get("min_degree") else None,
             fields=list(c.get("fields") or []),
@@ -157,16 +168,20 @@ class Campaign(Node):
             has_project=c.get("has_project"),
         )
 
-    @strawberry.field(description="Most invitations the campaign may hold; null: no limit.")
-    def quota(self) -> int | None:
-        return self.row.quota
+    @strawberry.field(description="Most invitations the campaign may hold; null: no limit. The firm's and admins'.")
+    def quota(self, info: Info) -> int | None:
+        return self._managed(info).quota
 
-    @strawberry.field(description="invited, accepted, attended, with a project, registered, applied, hired.")
+    @strawberry.field(
+        description="invited, accepted, attended, with a project, registered, applied, hired. The firm's and "
+        "admins' only."
+    )
     def funnel(self, info: Info) -> Funnel:
-        return Funnel.from_service(headhunting.funnel(info.context.session, campaign_id=self.row.id))
+        return Funnel.from_service(headhunting.funnel(info.context.session, campaign_id=self._managed(info).id))
 
-    @strawberry.field(description="The campaign's invitations, oldest first.")
+    @strawberry.field(description="The campaign's invitations, oldest first. The firm's and admins' only.")
     def invitations(self, info: Info, first: int | None = 20, after: str | None = None) -> Connection[Invitation]:
+        self._managed(info)
         session = info.context.session
         page = page_request(first, after)
         condition = InvitationRow.campaign_id == self.row.id
@@ -204,12 +219,27 @@ class Invitation(Node):
         assert row is not None
         return Enterprise.from_model(row)
 
-    @strawberry.field(description="The invited talent's profile; null for an outside person not (yet) linked.")
+    @strawberry.field(
+        description="The invited talent's profile, as the talent rule allows (a hidden profile reads as null); "
+        "null for an outside person not (yet) linked."
+    )
     async def talent(self, info: Info) -> Talent | None:
+        row = await self._talent(info)
+        return Talent.from_model(row) if row and await can_see_talent(info.context, row) else None
+
+    async def _talent(self, info: Info) -> TalentRow | None:
         if self.row.talent_id is None:
             return None
-        row = await info.context.loaders.talent_by_id.load(self.row.talent_id)
-        return Talent.from_model(row) if row else None
+        return await info.context.loaders.talent_by_id.load(self.row.talent_id)
+
+    async def _contact(self, info: Info, name: str, mask: Callable[[str], str]) -> str | None:
+        typed: str | None = getattr(self.row, name)
+        talent = None if typed is not None else await self._talent(info)
+        value: str | None = typed if talent is None else getattr(talent, name)
+        if value is None:
+            return None
+        visible = headhunting.invitation_contact_visible(info.context.viewer, self.row, typed_by_firm=typed is not None)
+        return value if visible else mask(value)
 
     @strawberry.field(description="The status today: a draft or sent invitation reads EXPIRED once its campaign ended.")
     async def status(self, info: Info) -> InvitationStatus:
@@ -232,13 +262,16 @@ class Invitation(Node):
     def name_en(self) -> str | None:
         return self.row.name_en
 
-    @strawberry.field
-    def email(self) -> str | None:
-        return self.row.email
+    @strawberry.field(
+        description="The invitee's e-mail: what the firm typed (an outside person), or the registered talent's, "
+        "masked for the firm until the talent accepts."
+    )
+    async def email(self, info: Info) -> str | None:
+        return await self._contact(info, "email", mask_email)
 
-    @strawberry.field
-    def phone(self) -> str | None:
-        return self.row.phone
+    @strawberry.field(description="The invitee's phone, under the same rule as email.")
+    async def phone(self, info: Info) -> str | None:
+        return await self._contact(info, "phone", mask_phone)
 
     @strawberry.field
     def institution(self) -> str | None:
@@ -409,24 +442,18 @@ async def headhunting_node(ctx: Context, type_name: str, pk: int) -> Node | None
     viewer = ctx.viewer
     if type_name == "Campaign":
         campaign = await _loaders(ctx).campaign_by_id.load(pk)
-        return Campaign.from_model(campaign) if campaign and headhunting.can_manage(viewer, campaign.firm_id) else None
+        if campaign is None:
+            return None
+        invited = headhunting.invited_to_campaign(ctx.session, viewer, pk)
+        visible = headhunting.can_see_campaign(viewer, campaign, invited=invited)
+        return Campaign.from_model(campaign) if visible else None
     if type_name == "Invitation":
         invitation = await _loaders(ctx).invitation_by_id.load(pk)
-        return Invitation.from_model(invitation) if invitation and _can_see_invitation(ctx, invitation) else None
+        if invitation is None or not headhunting.can_see_invitation(viewer, invitation):
+            return None
+        return Invitation.from_model(invitation)
     link = ctx.session.get(IdentityLinkRow, pk)
     return IdentityLink.from_model(link) if link and viewer and viewer.role == enums.Role.ADMIN else None
-
-
-def _can_see_invitation(ctx: Context, row: InvitationRow) -> bool:
-    viewer = ctx.viewer
-    if headhunting.can_manage(viewer, row.firm_id):
-        return True
-    return (
-        viewer is not None
-        and viewer.talent_id is not None
-        and viewer.talent_id == row.talent_id
-        and row.status != InvitationStatusValue.DRAFT
-    )
 
 
 # ------------------------------------------------------------------ queries
@@ -452,7 +479,7 @@ class HeadhuntingQuery:
     )
     async def campaign(self, info: Info, id: strawberry.ID) -> Campaign | None:
         row = await _loaders(info.context).campaign_by_id.load(decode_id_of(id, "Campaign"))
-        return Campaign.from_model(row) if row and headhunting.can_manage(info.context.viewer, row.firm_id) else None
+        return Campaign.from_model(row) if row and headhunting.can_manage_campaign(info.context.viewer, row) else None
 
     @strawberry.field(
         description="Discoverable talents ranked against the campaign's criteria by the matching engine, best "
@@ -735,14 +762,31 @@ class HeadhuntingMutation:
     @strawberry.mutation(
         description="Import outside invitees from CSV (header: some of name_zh, name_pinyin, name_en, email, "
         "phone, institution, country, degree, project_title) as drafts, in one transaction, with a report per "
-        "row. Idempotent: a row imported before (same e-mail, or same name and phone) is unchanged.",
+        "row. Idempotent: a row imported before (same e-mail, or same name and phone) is unchanged. Runs off the "
+        "event loop and is refused whole (nothing imported) when it nears the operation time limit.",
         permission_classes=require_role(*HEADHUNTING_ROLES),
     )
-    def import_invitations(self, info: Info, campaign_id: strawberry.ID, content: str) -> ImportInvitationsPayload:
+    async def import_invitations(
+        self, info: Info, campaign_id: strawberry.ID, content: str
+    ) -> ImportInvitationsPayload:
         campaign = decode_id_of(campaign_id, "Campaign")
-        report, errors = run_mutation(
-            info, lambda s: headhunting.import_invitations(s, require_viewer(info), campaign, content)
-        )
+        ctx = info.context
+        viewer_id = require_viewer(info).id
+        # The import runs in a worker thread with a session of its own, so the event loop keeps serving;
+        # it stops itself a little before the operation's time limit, which cannot interrupt a thread.
+        deadline = time.monotonic() + 0.9 * ctx.settings.operation_timeout_seconds
+
+        def run() -> tuple[headhunting.ImportReport | None, list[UserError]]:
+            with Session(ctx.engine, expire_on_commit=False) as session:
+                account = session.get(AccountRow, viewer_id)
+                assert account is not None
+                return run_mutation(
+                    info,
+                    lambda s: headhunting.import_invitations(s, account, campaign, content, deadline=deadline),
+                    session=session,
+                )
+
+        report, errors = await run_in_threadpool(run)
         if report is None:
             return ImportInvitationsPayload(rows=[], accepted=0, unchanged=0, refused=0, user_errors=errors)
         return ImportInvitationsPayload(

@@ -47,9 +47,15 @@ class UserError:
     )
 
 
-def run_mutation(info: Info, work: Callable[[Session], T]) -> tuple[T | None, list[UserError]]:
-    """Do ``work`` in one transaction: commit it, or roll it back and say why."""
-    session = info.context.session
+def run_mutation(
+    info: Info, work: Callable[[Session], T], *, session: Session | None = None
+) -> tuple[T | None, list[UserError]]:
+    """Do ``work`` in one transaction: commit it, or roll it back and say why.
+
+    ``session`` replaces the request's, for work done in another thread (a session is used by one
+    thread at a time).
+    """
+    session = session or info.context.session
     try:
         result = work(session)
         session.commit()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,6 @@ from email.message import EmailMessage
 from functools import lru_cache
 from pathlib import Path
 
-import idna
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,9 +24,11 @@ from api.config import Settings
 from api.mail import compose
 from api.models import Account, EmailVerification, Enterprise, LoginAttempt, LoginLockout, RefreshToken, Talent
 from api.models.enums import Role
+from api.services import identity
+from api.services.addresses import email_skeleton, normalise_email
 from api.services.audit import audit_row, snapshot
 from api.services.errors import ErrorCode, ServiceError
-from api.services.validation import enum_value, required_text
+from api.services.validation import enum_value
 from api.timeutil import utcnow
 
 __all__ = [
@@ -47,13 +47,11 @@ __all__ = [
     "create_account",
     "decode_access_token",
     "discard_verification_code",
-    "email_skeleton",
     "issue_access_token",
     "issue_verification_code",
     "log_in",
     "log_out",
     "log_out_everywhere",
-    "normalise_email",
     "refresh_session",
     "sign_in",
     "sign_up",
@@ -76,80 +74,6 @@ _INVALID_TOKEN = "the access token is invalid"
 # A token's subject: an account id as ``str(int)`` writes it, within the 32-bit range ids are stored in.
 _SUBJECT = re.compile(r"[1-9][0-9]{0,9}")
 _MAX_ACCOUNT_ID = 2**31 - 1
-_MAX_EMAIL = 254
-_MAX_LOCAL_PART = 64
-# RFC 5322 dot-atom of printable ASCII, less "&" (with < > and ", refused as markup before).
-_LOCAL_PART = re.compile(r"[a-z0-9!#$%'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%'*+/=?^_`{|}~-]+)*")
-_LDH_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
-_MARKUP = frozenset('<>&"')
-# Control, format (zero-width, bidi), surrogate, private-use and unassigned code points.
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
-# Letters of other scripts that a reader takes for Latin ones (after lower-casing; from Unicode's confusables.txt):
-# Cyrillic, Greek, and the Latin letters that stand in for ASCII ones.
-_LATIN_LOOK_ALIKES = str.maketrans(
-    "аеорсухкіјѕһԁԛԝӏьαορνικυχϲηωɑıɡ",
-    "aeopcyxkijshdqwlbaopvikuxcnwaig",
-)
-
-
-def normalise_email(email: str | None) -> str:
-    """``email`` as stored: NFKC, trimmed and lower-cased, its domain in ASCII (IDNA A-labels); refused
-    (``INVALID``, field ``email``) when it is not an address.
-
-    Refused: control, format and invisible characters (NUL, zero-width, bidi overrides, soft hyphens),
-    whitespace inside, ``< > & "``; a local part other than an RFC 5322 dot-atom of printable ASCII (so no
-    quoted local parts) or longer than 64 characters; a domain of fewer than two labels, or with a label
-    that is neither LDH (letters, digits, inner hyphens; 63 characters at most) nor IDNA 2008.
-    """
-    text = unicodedata.normalize("NFKC", required_text(email, "email", max_length=254)).lower()
-    if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in text):
-        raise _bad_email("it contains a control, format or invisible character")
-    if any(char.isspace() for char in text):
-        raise _bad_email("it contains a space")
-    if any(char in _MARKUP for char in text):
-        raise _bad_email('it contains <, >, & or "')
-    local, at, domain = text.rpartition("@")
-    if not at or not _LOCAL_PART.fullmatch(local) or len(local) > _MAX_LOCAL_PART:
-        raise _bad_email(
-            "it must read name@domain, the name (64 characters at most) of ASCII letters, digits and "
-            "! # $ % ' * + - / = ? ^ _ ` { | } ~, with single dots between them"
-        )
-    address = f"{local}@{_ascii_domain(domain)}"
-    if len(address) > _MAX_EMAIL:
-        raise _bad_email(f"it is longer than {_MAX_EMAIL} characters")
-    return address
-
-
-def _bad_email(reason: str) -> ServiceError:
-    return ServiceError(f"email is not a valid e-mail address: {reason}", field="email")
-
-
-def _ascii_domain(domain: str) -> str:
-    """``domain`` in A-labels; refused unless it has two labels or more, each LDH or IDNA 2008."""
-    labels = domain.split(".")
-    if len(labels) < 2:
-        raise _bad_email("its domain must have a dot, as in example.com")
-    try:
-        ascii_labels = [label if label.isascii() else idna.alabel(label).decode() for label in labels]
-        for label in ascii_labels:
-            if not _LDH_LABEL.fullmatch(label):
-                raise idna.IDNAError(label)
-            if label.startswith("xn--"):
-                idna.ulabel(label)  # an A-label typed as such must decode
-    except (idna.IDNAError, UnicodeError):
-        raise _bad_email("its domain is not a valid domain name") from None
-    return ".".join(ascii_labels)
-
-
-def email_skeleton(address: str) -> str:
-    """What ``address`` (as :func:`normalise_email` stores it) looks like: its domain in Unicode, with Cyrillic
-    and Greek letters that look Latin replaced by those, so two addresses a reader cannot tell apart match."""
-    local, _, domain = address.rpartition("@")
-    try:
-        shown = idna.decode(domain)
-    except (idna.IDNAError, UnicodeError):
-        shown = domain
-    return f"{local}@{shown}".translate(_LATIN_LOOK_ALIKES)
 
 
 def _look_alike_taken(session: Session, address: str) -> bool:
@@ -693,4 +617,6 @@ def verify_email(session: Session, account: Account, code: str) -> Account:
     before = snapshot(account, exclude=("password_hash",))
     account.email_verified_at = now
     audit_row(session, account, actor=account, action="account.verify_email", before=before, exclude=("password_hash",))
+    # The address is proved: what was waiting for it (invitations sent there) attaches now.
+    identity.link_after_verification(session, account)
     return account

@@ -19,8 +19,24 @@ against every invitation and every talent profile:
   talent) is refused, naming the earlier invitation;
 * a person whose introduction another firm owns is refused, naming that firm;
 * grey-zone look-alikes (50 <= score < 90) are queued for an admin to review;
-* an outside invitee who is a registered talent (score >= 90) is attached to
-  the profile.
+* an outside invitee who is a registered, discoverable talent (score >= 90) is
+  attached to the profile only when the talent's account proved the address
+  the firm typed (:func:`api.services.identity.proved_address`); every other
+  match, and any match with a hidden profile, is queued for an admin instead.
+  Matches with hidden profiles never refuse an invitation, so the answer does
+  not tell whether such a profile exists.
+
+Who sees what (each rule once, here; GraphQL resolvers and ``node(id:)`` call it):
+
+* a campaign is managed by its firm's headhunters and admins
+  (:func:`can_manage_campaign`): they read everything in it;
+* an invitation is read by the managers and, once sent, by the invited talent
+  (:func:`can_see_invitation`); a campaign by the managers and by talents it
+  invited (:func:`can_see_campaign`), who read its name and dates only;
+* contact data on an invitation (:func:`invitation_contact_visible`): what the
+  firm typed (outside people) is read in full by the firm; a registered
+  talent's own contact data is not copied into the invitation, and the firm
+  reads it masked until the talent accepts.
 
 The first firm to invite a person owns the introduction for
 :data:`OWNERSHIP_PERIOD` from that day; a hire within the period is
@@ -31,6 +47,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -54,12 +71,13 @@ from api.models.enums import ApplicationStatus, DegreeLevel, Role
 from api.models.headhunting import InvitationStatus
 from api.models.identity import IdentityLinkStatus, RecordKind
 from api.services import identity
-from api.services.accounts import normalise_email
+from api.services.addresses import normalise_email
 from api.services.audit import audit_row, snapshot
 from api.services.errors import ErrorCode, ServiceError
 from api.services.matching import talent_profiles, vocabulary
 from api.services.validation import clean_list, enum_value, optional_text, required_text
 from api.timeutil import utcnow
+from matching.people import PersonIndex, PersonRecord
 from matching.profiles import Degree, JobProfile
 from matching.score import MatchResult, rank_candidates
 
@@ -72,14 +90,20 @@ __all__ = [
     "ImportReport",
     "ImportRow",
     "PersonData",
+    "can_manage",
+    "can_manage_campaign",
+    "can_see_campaign",
+    "can_see_invitation",
     "create_campaign",
     "effective_status",
     "expire_invitation",
     "funnel",
     "funnels_by_firm",
     "import_invitations",
+    "invitation_contact_visible",
     "invite_outside_person",
     "invite_talent",
+    "invited_to_campaign",
     "mark_attended",
     "my_invitations",
     "respond_to_invitation",
@@ -230,11 +254,62 @@ def can_manage(account: Account | None, firm_id: int) -> bool:
     return account.role == Role.ADMIN or (account.role == Role.HEADHUNTER and account.enterprise_id == firm_id)
 
 
+def can_manage_campaign(viewer: Account | None, campaign: Campaign) -> bool:
+    """Everything in a campaign (criteria, quota, funnel, invitations): its firm's headhunters and admins."""
+    return can_manage(viewer, campaign.firm_id)
+
+
+def can_see_invitation(viewer: Account | None, invitation: Invitation) -> bool:
+    """An invitation: its firm's headhunters and admins, and the invited talent once it is sent."""
+    if can_manage(viewer, invitation.firm_id):
+        return True
+    return (
+        viewer is not None
+        and viewer.talent_id is not None
+        and viewer.talent_id == invitation.talent_id
+        and invitation.status != S.DRAFT
+    )
+
+
+def can_see_campaign(viewer: Account | None, campaign: Campaign, *, invited: bool) -> bool:
+    """A campaign's name, dates and firm: its managers, and talents ``invited`` to it (a sent invitation)."""
+    return can_manage_campaign(viewer, campaign) or (viewer is not None and invited)
+
+
+def invited_to_campaign(session: Session, viewer: Account | None, campaign_id: int) -> bool:
+    """Whether the talent ``viewer`` acts for holds a sent (not draft) invitation of the campaign."""
+    if viewer is None or viewer.talent_id is None:
+        return False
+    query = select(Invitation.id).where(
+        Invitation.campaign_id == campaign_id,
+        Invitation.talent_id == viewer.talent_id,
+        Invitation.status != S.DRAFT.value,
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
+def invitation_contact_visible(viewer: Account | None, invitation: Invitation, *, typed_by_firm: bool) -> bool:
+    """Whether ``viewer`` reads a contact value of ``invitation`` in full (else masked).
+
+    ``typed_by_firm``: the value is the one the firm typed (an outside person's), not the registered
+    talent's own profile data.  Admins and the invited talent read it in full; the firm reads what it
+    typed, and a registered talent's own data once the talent accepted (accepted or attended); nobody
+    else reaches an invitation (:func:`can_see_invitation`).
+    """
+    if viewer is None:
+        return False
+    if viewer.role == Role.ADMIN or (viewer.talent_id is not None and viewer.talent_id == invitation.talent_id):
+        return True
+    if not can_manage(viewer, invitation.firm_id):
+        return False
+    return typed_by_firm or invitation.status in (S.ACCEPTED.value, S.ATTENDED.value)
+
+
 def _campaign(session: Session, account: Account, campaign_id: int, *, field_name: str = "campaignId") -> Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise ServiceError("campaign not found", field=field_name, code=ErrorCode.NOT_FOUND)
-    if not can_manage(account, campaign.firm_id):
+    if not can_manage_campaign(account, campaign):
         raise ServiceError(
             "only the firm's headhunters and admins manage this campaign", field=field_name, code=ErrorCode.FORBIDDEN
         )
@@ -382,8 +457,20 @@ def _active_ownerships(
 _NEW = identity.record_key(RecordKind.INVITATION, 0)
 
 
-def _create(session: Session, account: Account, campaign: Campaign, invitation: Invitation) -> Invitation:
+def _create(
+    session: Session,
+    account: Account,
+    campaign: Campaign,
+    invitation: Invitation,
+    *,
+    index: PersonIndex | None = None,
+    record: PersonRecord | None = None,
+) -> Invitation:
     """Check ``invitation`` against the campaign, identities and ownership, then store it.
+
+    ``index`` is the block-key index of stored invitations and profiles (an import takes it once and
+    passes it for each row); the new invitation is added to it.  ``record`` is the
+    person as identity resolution sees them (by default the invitation's own fields).
 
     Every refusal happens before anything is written, so an import can go on
     with its next row in the same transaction.
@@ -395,32 +482,42 @@ def _create(session: Session, account: Account, campaign: Campaign, invitation: 
         used = session.exec(select(func.count(col(Invitation.id))).where(Invitation.campaign_id == campaign.id)).one()
         if used[0] >= campaign.quota:
             raise ServiceError(f"the campaign's quota of {campaign.quota} is reached", field="campaignId")
-    everyone = list(session.exec(select(Invitation).order_by(Invitation.id)).scalars())
-    by_id = {inv.id: inv for inv in everyone}
-    links = identity.resolve_person(session, identity.invitation_record(invitation, key=_NEW), everyone)
+    if index is None:
+        index = identity.person_index(session)
+    person = record or identity.invitation_record(invitation, key=_NEW)
+    resolution = identity.resolve_person(session, index, replace(person, id=_NEW))
+    links = resolution.links
     talent_ids: set[int] = {invitation.talent_id} if invitation.talent_id else set()
-    linked_talents: list[int] = []
+    proved_talents: list[int] = []
     same_invitations: set[int] = set()
     for link in links:
         if link.decision != "link":
             continue
         kind, pk = identity.parse_key(link.right_id)
         if kind == RecordKind.TALENT:
+            facts = resolution.talents[pk]
+            if not facts.discoverable:
+                continue  # never linked nor refused on a hidden profile: an admin decides (pending link below)
             talent_ids.add(pk)
-            linked_talents.append(pk)
+            if identity.proved_address(facts.verified_emails, invitation.email):
+                proved_talents.append(pk)
         else:
             same_invitations.add(pk)
-            if by_id[pk].talent_id:
-                talent_ids.add(by_id[pk].talent_id)  # type: ignore[arg-type]
-    for other in everyone:
-        if other.campaign_id != campaign.id:
-            continue
-        if other.id in same_invitations or (other.talent_id is not None and other.talent_id in talent_ids):
-            raise ServiceError(
-                f"already invited as {_display_name(other)} (invitation #{other.id})",
-                field="person",
-                code=ErrorCode.DUPLICATE,
-            )
+            if resolution.invitations[pk].talent_id:
+                talent_ids.add(resolution.invitations[pk].talent_id)  # type: ignore[arg-type]
+    earlier = [resolution.invitations[pk] for pk in same_invitations]
+    earlier = [inv for inv in earlier if inv.campaign_id == campaign.id]
+    if talent_ids:
+        earlier += session.exec(
+            select(Invitation).where(Invitation.campaign_id == campaign.id, col(Invitation.talent_id).in_(talent_ids))
+        ).scalars()
+    if earlier:
+        other = min(earlier, key=lambda inv: inv.id or 0)
+        raise ServiceError(
+            f"already invited as {_display_name(other)} (invitation #{other.id})",
+            field="person",
+            code=ErrorCode.DUPLICATE,
+        )
     on = today()
     owners = _active_ownerships(session, talent_ids, same_invitations, on)
     foreign = [o for o in owners if o.firm_id != campaign.firm_id]
@@ -434,9 +531,9 @@ def _create(session: Session, account: Account, campaign: Campaign, invitation: 
             code=ErrorCode.FORBIDDEN,
         )
     attached = None
-    if invitation.talent_id is None and len(set(linked_talents)) == 1:
-        invitation.talent_id = attached = linked_talents[0]
-    own_talent = invitation.talent_id if attached is None else None
+    if invitation.talent_id is None and len(set(proved_talents)) == 1:
+        attached = proved_talents[0]
+    own_talent = invitation.talent_id
     invitation.campaign_id = campaign.id  # type: ignore[assignment]
     invitation.firm_id = campaign.firm_id
     invitation.created_by_account_id = account.id
@@ -446,10 +543,13 @@ def _create(session: Session, account: Account, campaign: Campaign, invitation: 
     key = identity.record_key(RecordKind.INVITATION, invitation.id)
     for link in links:
         kind, pk = identity.parse_key(link.right_id)
-        if kind == RecordKind.TALENT and pk == own_talent:
+        stored = replace(link, left_id=key)
+        if kind == RecordKind.TALENT:
+            if pk != own_talent:
+                identity.settle_talent_link(session, stored, invitation, pk, attach=pk == attached, actor=account)
             continue
         status = IdentityLinkStatus.AUTO if link.decision == "link" else IdentityLinkStatus.PENDING
-        identity.save_link(session, replace(link, left_id=key), status, actor=account)
+        identity.save_link(session, stored, status, actor=account)
     if not owners:
         session.add(
             IntroductionOwnership(
@@ -471,13 +571,19 @@ def _create(session: Session, account: Account, campaign: Campaign, invitation: 
         before=None,
     )
     session.flush()
+    identity.index_invitation(index, invitation)
     return invitation
 
 
 def invite_talent(
     session: Session, account: Account, campaign_id: int, talent_id: int, project_title: str | None = None
 ) -> Invitation:
-    """A draft invitation of a registered, discoverable talent."""
+    """A draft invitation of a registered, discoverable talent.
+
+    The talent's e-mail and phone are not copied into the invitation (the firm reads them masked until
+    the talent accepts, :func:`invitation_contact_visible`); identity resolution still uses them, so the
+    same person invited elsewhere as an outside person is recognised.
+    """
     campaign = _campaign(session, account, campaign_id)
     talent = session.get(Talent, talent_id)
     if talent is None or not talent.discoverable:
@@ -496,14 +602,17 @@ def invite_talent(
         name_zh=talent.name_zh,
         name_pinyin=talent.name_pinyin,
         name_en=talent.name_en,
-        email=talent.email,
-        phone=talent.phone,
         institution=highest.institution if highest else None,
         country=highest.country if highest else None,
         degree=highest.degree if highest else None,
         project_title=optional_text(project_title, "projectTitle", max_length=300),
     )
-    return _create(session, account, campaign, invitation)
+    contact = replace(
+        identity.invitation_record(invitation, key=_NEW),
+        emails=(talent.email,) if talent.email else (),
+        phones=(talent.phone,) if talent.phone else (),
+    )
+    return _create(session, account, campaign, invitation, record=contact)
 
 
 def _outside(campaign: Campaign, person: PersonData) -> Invitation:
@@ -635,13 +744,21 @@ def import_key(person: PersonData) -> str:
     return "name-phone:" + "".join(name.casefold().split()) + "|" + digits
 
 
-def import_invitations(session: Session, account: Account, campaign_id: int, content: str) -> ImportReport:
+def import_invitations(
+    session: Session, account: Account, campaign_id: int, content: str, *, deadline: float | None = None
+) -> ImportReport:
     """Draft invitations of outside people from CSV, in one transaction, with a report per row.
 
     The header names columns among :data:`IMPORT_COLUMNS`.  A row already
     imported into the campaign (same e-mail, or same name and phone) is
     ``unchanged``, so importing a file twice changes nothing; a row that
     fails a check is ``refused`` with the reason and the others go on.
+
+    Identity resolution takes the block-key index of stored invitations and
+    profiles once for the whole file, and each row reads only its candidates,
+    so the work grows with the rows, not with rows times the table.  Past ``deadline`` (a ``time.monotonic()``
+    value) the import is refused whole, so a caller's time limit also stops
+    work running outside the event loop.
     """
     campaign = _campaign(session, account, campaign_id)
     if len(content.encode()) > MAX_IMPORT_BYTES:
@@ -661,9 +778,16 @@ def import_invitations(session: Session, account: Account, campaign_id: int, con
         ).scalars()
     }
     rows: list[ImportRow] = []
+    index = identity.person_index(session)
     for number, raw in enumerate(reader, start=2):
         if len(rows) >= MAX_IMPORT_ROWS:
             raise ServiceError(f"the file has more than {MAX_IMPORT_ROWS} rows", field="content")
+        if deadline is not None and time.monotonic() > deadline:
+            raise ServiceError(
+                f"the import took too long and was stopped at line {number}; nothing was imported: "
+                "split the file and import the parts",
+                field="content",
+            )
         values = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
         if not any(values.values()):
             continue
@@ -677,7 +801,7 @@ def import_invitations(session: Session, account: Account, campaign_id: int, con
             invitation = _outside(campaign, cleaned)
             invitation.import_key = key
             invitation.source_row = number
-            created = _create(session, account, campaign, invitation)
+            created = _create(session, account, campaign, invitation, index=index)
         except ServiceError as error:
             rows.append(ImportRow(number, "refused", error.message))
             continue

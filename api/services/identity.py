@@ -4,11 +4,24 @@ The engine (:mod:`matching.people`) scores pairs of :class:`PersonRecord`; here
 talents and invitations become records (ids ``talent:5``, ``invitation:12``),
 and each decision is stored as an :class:`IdentityLink`:
 
-* score >= :data:`~matching.people.LINK_THRESHOLD` (90): linked automatically
-  (status ``auto``); an outside invitation is attached to the talent;
-* :data:`~matching.people.REVIEW_THRESHOLD` (50) <= score < 90: queued
-  (``pending``) until an admin confirms or rejects it;
+* score >= :data:`~matching.people.LINK_THRESHOLD` (90) **and** the talent's account proved the
+  invitation's address (a verified account e-mail equal to it, :func:`proved_address`): linked
+  automatically (status ``auto``) and the outside invitation is attached to the talent;
+* any other pair scoring >= :data:`~matching.people.REVIEW_THRESHOLD` (50), a phone, a name, an
+  institution or an e-mail the profile merely declares included: queued (``pending``) until an admin
+  confirms or rejects it;
 * below 50: never linked.
+
+Only an address the person proved counts, because everything else can be typed by anyone: a
+stranger could otherwise write an invitee's name and e-mail into a profile and receive the
+invitation.  When a firm invites, a match with a hidden (not discoverable) profile is never linked
+and never refuses the invitation either: the firm's answer is the same whether or not such a profile
+exists, and an admin decides.  When the person acts (saves the profile, :func:`link_new_talent`, or
+proves an address, :func:`link_after_verification`), hidden or not makes no difference.
+
+Candidates are found through the block keys of a :class:`~matching.people.PersonIndex` the process
+keeps in step with the tables (:func:`person_index`), so an invitation, or each row of an import,
+costs its blocks, not the whole tables.
 
 Every decision (automatic or by a person) is written to the audit trail.
 """
@@ -16,8 +29,8 @@ Every decision (automatic or by a person) is written to the audit trail.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import UniqueConstraint, delete, func, select, update
@@ -26,18 +39,26 @@ from sqlmodel import Session, SQLModel, col
 from api.models import Account, IdentityLink, IntroductionOwnership, Invitation, Talent, TalentEducation
 from api.models.enums import Role
 from api.models.identity import IdentityLinkStatus, RecordKind
+from api.services.addresses import normalise_email
 from api.services.audit import audit_row, record_audit, snapshot
 from api.services.errors import ErrorCode, ServiceError
+from api.services.matching import Watermark, _since, _table_mark, _WatermarkCache
 from api.timeutil import utcnow
-from matching.people import PersonLink, PersonRecord, find_duplicates, link_records
+from matching.people import PersonIndex, PersonLink, PersonRecord, find_duplicates, link_records
 
 __all__ = [
     "MergeReport",
+    "Resolution",
+    "TalentFacts",
     "confirm_identity",
     "duplicate_talents",
+    "index_invitation",
     "invitation_record",
+    "link_after_verification",
     "link_new_talent",
     "merge_talents",
+    "person_index",
+    "proved_address",
     "record_key",
     "reject_identity",
     "resolve_person",
@@ -164,28 +185,285 @@ def save_link(
     return row
 
 
+def _address(email: str | None) -> str | None:
+    """``email`` normalised as accounts store it, or None when it is none or not an address."""
+    if not email:
+        return None
+    try:
+        return normalise_email(email)
+    except ServiceError:
+        return None
+
+
+def _verified_emails(session: Session, talent_ids: Iterable[int] | None = None) -> dict[int, set[str]]:
+    """The addresses each talent's accounts proved, by talent id (all talents when None)."""
+    query = select(Account.talent_id, Account.email).where(
+        col(Account.email_verified_at).is_not(None), col(Account.talent_id).is_not(None)
+    )
+    if talent_ids is not None:
+        query = query.where(col(Account.talent_id).in_(list(talent_ids)))
+    proved: dict[int, set[str]] = defaultdict(set)
+    for talent_id, email in session.exec(query):
+        proved[talent_id].add(email)
+    return proved
+
+
+def _with_emails(record: PersonRecord, emails: Iterable[str]) -> PersonRecord:
+    extra = tuple(e for e in sorted(emails) if e not in record.emails)
+    return replace(record, emails=record.emails + extra) if extra else record
+
+
+@dataclass(frozen=True, slots=True)
+class TalentFacts:
+    """What linking needs to know of a talent besides the engine's record."""
+
+    discoverable: bool
+    verified_emails: frozenset[str]
+
+
+def proved_address(verified_emails: frozenset[str], email: str | None) -> bool:
+    """Whether ``email`` is one of the addresses a talent's accounts proved (``verified_emails``, as
+    :class:`TalentFacts` holds them), once normalised: the only evidence that links an invitation to a
+    profile automatically."""
+    address = _address(email)
+    return address is not None and address in verified_emails
+
+
+def _block_record(
+    kind: RecordKind, pk: int, name_zh: str | None, name_pinyin: str | None, name_en: str | None, email: Any, phone: Any
+) -> PersonRecord:
+    """What block keys are made of: names, e-mail and phone."""
+    return PersonRecord(
+        id=record_key(kind, pk),
+        name_zh=name_zh,
+        name_pinyin=name_pinyin,
+        name_en=name_en,
+        emails=(email,) if email else (),
+        phones=(phone,) if phone else (),
+    )
+
+
+def _build_people(session: Session) -> PersonIndex:
+    index = PersonIndex()
+    _add_people(session, index, None, None)
+    return index
+
+
+def _add_people(session: Session, index: PersonIndex, invitations_since: Any, talents_since: Any) -> None:
+    i = Invitation
+    invitations = select(i.id, i.name_zh, i.name_pinyin, i.name_en, i.email, i.phone).order_by(i.id)
+    talents = select(
+        Talent.id, Talent.name_zh, Talent.name_pinyin, Talent.name_en, Talent.email, Talent.phone
+    ).order_by(Talent.id)
+    if invitations_since is not None:
+        invitations = invitations.where(col(Invitation.updated_at) >= invitations_since)
+    if talents_since is not None:
+        talents = talents.where(col(Talent.updated_at) >= talents_since)
+    for row in session.exec(invitations):
+        index.add(_block_record(RecordKind.INVITATION, *row))
+    for row in session.exec(talents):
+        index.add(_block_record(RecordKind.TALENT, *row))
+
+
+def _update_people(session: Session, index: PersonIndex, mark: Watermark, now: Watermark) -> PersonIndex:
+    """Re-index the rows changed since ``mark``; entries of changed or deleted rows may linger (harmless:
+    the index only proposes candidates, which are read afresh)."""
+    _add_people(session, index, *(None if mark[p] is None else _since(mark, p) for p in (1, 3)))
+    return index
+
+
+# Every invitation and profile of this process by block key, kept in step with the tables (see
+# :mod:`api.services.matching`): a new invitation is resolved against its blocks, not the whole tables.
+_people = _WatermarkCache(lambda s: _table_mark(s, Invitation) + _table_mark(s, Talent), _build_people, _update_people)
+
+
+def person_index(session: Session) -> PersonIndex:
+    """The process's index of every stored invitation and profile by block key, brought up to date.
+
+    An import takes it once and adds each invitation it creates (:func:`index_invitation`), so later rows
+    meet earlier ones; entries of a transaction that is rolled back only propose candidates that are
+    then not found.
+    """
+    return _people.get(session)
+
+
+def index_invitation(index: PersonIndex, invitation: Invitation) -> None:
+    """Add a new invitation to ``index``."""
+    index.add(invitation_record(invitation))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The links of one record (score >= 50) and the stored rows they name, read afresh."""
+
+    links: list[PersonLink]
+    invitations: dict[int, Invitation]
+    talents: dict[int, TalentFacts]
+
+
+def resolve_person(session: Session, index: PersonIndex, record: PersonRecord) -> Resolution:
+    """Links of ``record`` to the invitations and talents it shares a block with, and to the talents whose
+    accounts proved one of its addresses.
+
+    Candidates are read afresh, so the index may be behind or hold stale entries: talents are scored on
+    their stored profile (institutions and birth year included) and the addresses their accounts proved.
+    """
+    invitation_ids: list[int] = []
+    talent_ids: set[int] = set()
+    for candidate in index.candidates(record):
+        kind, pk = parse_key(candidate.id)
+        if kind == RecordKind.INVITATION:
+            invitation_ids.append(pk)
+        else:
+            talent_ids.add(pk)
+    addresses = [a for a in (_address(e) for e in record.emails) if a is not None]
+    if addresses:
+        talent_ids.update(
+            session.exec(
+                select(Account.talent_id).where(
+                    col(Account.email).in_(addresses),
+                    col(Account.email_verified_at).is_not(None),
+                    col(Account.talent_id).is_not(None),
+                )
+            ).scalars()
+        )
+    invitations = {
+        inv.id: inv
+        for inv in session.exec(select(Invitation).where(col(Invitation.id).in_(invitation_ids))).scalars()
+        if inv.id is not None
+    }
+    talents: dict[int, TalentFacts] = {}
+    scored = [invitation_record(inv) for inv in invitations.values()]
+    if talent_ids:
+        proved = _verified_emails(session, talent_ids)
+        discoverable: dict[int, bool] = dict(
+            session.exec(select(Talent.id, Talent.discoverable).where(col(Talent.id).in_(talent_ids))).all()
+        )
+        for pk, profile in talent_records(session, talent_ids).items():
+            facts = TalentFacts(discoverable=bool(discoverable[pk]), verified_emails=frozenset(proved.get(pk, ())))
+            talents[pk] = facts
+            scored.append(_with_emails(profile, facts.verified_emails))
+    links = link_records([record], scored) if scored else []
+    return Resolution(links=links, invitations=invitations, talents=talents)
+
+
+def _stored_link(session: Session, invitation_id: int, talent_id: int) -> IdentityLink | None:
+    return session.exec(
+        select(IdentityLink).where(
+            IdentityLink.left_kind == RecordKind.INVITATION.value,
+            IdentityLink.left_id == invitation_id,
+            IdentityLink.right_kind == RecordKind.TALENT.value,
+            IdentityLink.right_id == talent_id,
+        )
+    ).scalar_one_or_none()
+
+
+def settle_talent_link(
+    session: Session,
+    link: PersonLink,
+    invitation: Invitation,
+    talent_id: int,
+    *,
+    attach: bool,
+    actor: Account | None,
+    via: str = "api",
+) -> None:
+    """Store the engine's ``link`` of ``invitation`` to a talent: ``auto`` and attached when ``attach``
+    (the caller checked the proved address), else ``pending`` for an admin.
+
+    A pair stored already keeps an admin's decision; a pending one becomes ``auto`` when ``attach``.
+    """
+    stored = _stored_link(session, invitation.id or 0, talent_id)
+    if not attach:
+        if stored is None:
+            save_link(session, link, Status.PENDING, actor=actor, via=via)
+        return
+    if stored is None:
+        save_link(session, link, Status.AUTO, actor=actor, via=via)
+    elif stored.status == Status.PENDING:
+        before = snapshot(stored)
+        stored.status = Status.AUTO.value
+        stored.decided_at = utcnow()
+        stored.decided_by_account_id = None
+        session.add(stored)
+        audit_row(session, stored, actor=actor, action="identity_link.auto", before=before, via=via)
+    elif stored.status == Status.REJECTED:
+        return
+    if invitation.talent_id is None:
+        attach_invitation(session, invitation, talent_id, actor=actor, via=via)
+
+
+def _talent_record(session: Session, talent_id: int, proved: Iterable[str]) -> PersonRecord:
+    return _with_emails(talent_records(session, [talent_id])[talent_id], proved)
+
+
 def link_new_talent(session: Session, talent: Talent, *, actor: Account | None = None, via: str = "api") -> None:
     """Resolve outside invitations against a new or changed talent profile.
 
-    An invitation scoring >= 90 that is not yet linked is attached to the talent
-    (``auto``); one in the grey zone is queued for review.
+    An invitation scoring >= 90 at an address the talent's account proved is attached to the talent
+    (``auto``), hidden profile or not; every other match (>= 50) is queued for review, so a profile that
+    merely declares someone's e-mail or phone gets nothing.
     """
     assert talent.id is not None
     session.flush()
-    record = talent_records(session, [talent.id])[talent.id]
+    proved = _verified_emails(session, [talent.id]).get(talent.id, set())
+    record = _talent_record(session, talent.id, proved)
     outside = list(session.exec(select(Invitation).where(col(Invitation.talent_id).is_(None))).scalars())
+    _settle_outside(session, talent.id, record, frozenset(proved), outside, actor=actor, via=via)
+
+
+def link_after_verification(session: Session, account: Account) -> None:
+    """Link the outside invitations sent to the address ``account`` has just proved to its talent.
+
+    Called right after the account verified its e-mail.  Each invitation whose e-mail equals the address
+    (normalised) and scores >= 90 against the profile is attached (``auto``), hidden profile or not: the
+    person proved the address is theirs; a pending link of that pair is decided ``auto`` the same way.
+    Lower scores are queued for review; pairs an admin rejected stay apart.  Nothing happens for an
+    account that has not verified its address or has no talent profile.
+    """
+    if account.email_verified_at is None or account.talent_id is None:
+        return
+    address = _address(account.email)
+    if address is None:
+        return
+    outside = list(
+        session.exec(
+            select(Invitation).where(col(Invitation.talent_id).is_(None), func.lower(Invitation.email) == address)
+        ).scalars()
+    )
+    if not outside:
+        return
+    record = _talent_record(session, account.talent_id, {address})
+    _settle_outside(
+        session, account.talent_id, record, frozenset({address}), outside, actor=account, via="verification"
+    )
+
+
+def _settle_outside(
+    session: Session,
+    talent_id: int,
+    record: PersonRecord,
+    proved: frozenset[str],
+    outside: list[Invitation],
+    *,
+    actor: Account | None,
+    via: str,
+) -> None:
     if not outside:
         return
     by_id = {inv.id: inv for inv in outside}
     for link in link_records([record], [invitation_record(inv) for inv in outside]):
-        _, invitation_id = parse_key(link.right_id)
-        invitation = by_id[invitation_id]
-        if link.decision == "link" and invitation.talent_id is None:
-            stored = save_link(session, link, Status.AUTO, actor=actor, via=via)
-            if stored is not None:
-                attach_invitation(session, invitation, talent.id, actor=actor, via=via)
-        elif link.decision == "review":
-            save_link(session, link, Status.PENDING, actor=actor, via=via)
+        invitation = by_id[parse_key(link.right_id)[1]]
+        attach = link.decision == "link" and proved_address(proved, invitation.email)
+        settle_talent_link(
+            session,
+            link,
+            invitation,
+            talent_id,
+            attach=attach,
+            actor=actor,
+            via=via,
+        )
 
 
 def attach_invitation(
@@ -444,13 +722,3 @@ def _move_identity_links(session: Session, merge_id: int, keep_id: int) -> None:
             row.left_id, row.right_id = left[1], right[1]
             session.add(row)
     session.flush()
-
-
-def resolve_person(
-    session: Session, record: PersonRecord, invitations: Sequence[Invitation], *, talents: bool = True
-) -> list[PersonLink]:
-    """Links (score >= 50) of ``record`` to the given invitations and, when asked, to every talent."""
-    candidates = [invitation_record(inv) for inv in invitations]
-    if talents:
-        candidates += list(talent_records(session).values())
-    return link_records([record], candidates)

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, delete
 from api.models import Account, Talent, TalentEducation, TalentLanguage, TalentSkill
 from api.models.enums import DegreeLevel, IndustryChain, Role
 from api.services import identity
-from api.services.accounts import normalise_email
+from api.services.addresses import normalise_email
 from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import (
     LanguageData,

@@ -10,12 +10,15 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from api.db import session_scope
 from api.graphql.ids import decode_id_of
-from api.models import CreditRecord
+from api.models import Account, CreditRecord
 from api.services.accounts import create_account
+from api.timeutil import utcnow
 from api.uscc import ALPHABET, make_uscc
 
 PASSWORD = "correct-horse-battery"
@@ -128,6 +131,27 @@ def new_talent(anonymous_api_client: Any, api_client_for: Callable[[str | None],
         body = anonymous_api_client.execute(SIGN_UP, {"email": email, "password": PASSWORD, "role": "TALENT"})
         api = api_client_for(body["data"]["signUp"]["token"])
         talent_input = {"nameZh": "林测试", "nameEn": "Test Lin", "skills": ["qPCR", "Python"], **profile}
+        created = api.execute(CREATE_TALENT_PROFILE, {"input": talent_input})["data"]["createTalentProfile"]
+        assert created["userErrors"] == [], created
+        return TalentAccount(api=api, email=email, talent_id=created["talent"]["id"])
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def talent_at(
+    engine: Engine, anonymous_api_client: Any, api_client_for: Callable[[str | None], Any]
+) -> Callable[..., TalentAccount]:
+    """Sign up a talent account at ``email``, mark the address proved when ``verified`` (the one-time code's
+    effect, written to the database here), then create its profile from ``profile``."""
+
+    def make(email: str, *, verified: bool = False, **profile: Any) -> TalentAccount:
+        body = anonymous_api_client.execute(SIGN_UP, {"email": email, "password": PASSWORD, "role": "TALENT"})
+        api = api_client_for(body["data"]["signUp"]["token"])
+        if verified:
+            with session_scope(engine) as session:
+                session.exec(update(Account).where(col(Account.email) == email).values(email_verified_at=utcnow()))
+        talent_input = {"nameZh": "林测试", "nameEn": "Test Lin", **profile}
         created = api.execute(CREATE_TALENT_PROFILE, {"input": talent_input})["data"]["createTalentProfile"]
         assert created["userErrors"] == [], created
         return TalentAccount(api=api, email=email, talent_id=created["talent"]["id"])

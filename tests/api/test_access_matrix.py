@@ -150,7 +150,7 @@ NODE_TYPES: dict[str, str] = {
     "Application": "no own own no no no no yes",
     "LoanProduct": "yes yes yes yes yes yes yes yes",
     "FinancingApplication": "no no own no own yes own yes",
-    "Campaign": "no no no no own no no yes",
+    "Campaign": "no own no no own no no yes",
     "Invitation": "no own no no own no no yes",
     "IdentityLink": "no no no no no no no yes",
     "CreditRecord": "own own own own own yes own yes",
@@ -503,6 +503,9 @@ def test_node_hidden(
         ("JUDGE", '{ job(id: "{job}") { applications(first: 1) { totalCount } } }'),
         ("TALENT", '{ competition(id: "{competition}") { entries(first: 1) { totalCount } } }'),
         ("EMPLOYER", '{ competition(id: "{competition}") { judges { id } } }'),
+        ("TALENT", "{ myInvitations { campaign { invitations(first: 1) { totalCount } } } }"),
+        ("TALENT", '{ node(id: "{campaign}") { ... on Campaign { funnel { invited } } } }'),
+        ("TALENT", '{ node(id: "{invitation}") { ... on Invitation { campaign { criteria { skills } } } } }'),
     ],
 )
 def test_refused_connection(

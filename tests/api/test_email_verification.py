@@ -28,7 +28,9 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
+from api.graphql.ids import decode_id_of
 from api.models import Account, EmailVerification
+from api.services.accounts import create_account
 from api.timeutil import utcnow
 from tests.api.conftest import unique_email
 
@@ -407,3 +409,78 @@ def test_a_malformed_smtp_url_is_refused_with_the_settings(url: str) -> None:
 
 def test_the_smtp_url_is_kept_secret_in_the_settings_repr(mail_settings: Settings) -> None:
     assert SMTP_PASSWORD not in repr(mail_settings)
+
+
+# ------------------------------------------------------------------ what waits for a proved address
+
+CREATE_PROFILE = """
+mutation($input: TalentInput!) { createTalentProfile(input: $input) { talent { id } userErrors { code } } }
+"""
+CREATE_CAMPAIGN = """
+mutation($input: CampaignInput!) { createCampaign(input: $input) { campaign { id } userErrors { message } } }
+"""
+INVITE_OUTSIDE = """
+mutation($campaignId: ID!, $person: OutsidePersonInput!) {
+  inviteOutsidePerson(campaignId: $campaignId, person: $person) { invitation { id } userErrors { message } }
+}
+"""
+SEND = "mutation($id: ID!) { sendInvitation(id: $id) { invitation { status } userErrors { code } } }"
+MY_INVITATIONS = "{ myInvitations { id status nameEn } }"
+LOG_IN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"
+
+
+def _sent_outside_invitation(api: Api, engine: Engine, new_enterprise: Callable[..., Any], person: Any) -> str:
+    """A firm of its own invites ``person`` (an outside person, by e-mail) and sends the invitation."""
+    firm = new_enterprise(industryChain="TRADE_LOGISTICS")
+    hunter = unique_email("hunter")
+    with Session(engine) as session:
+        create_account(
+            session,
+            email=hunter,
+            password=PASSWORD,
+            role="headhunter",
+            enterprise_id=decode_id_of(firm["id"], "Enterprise"),
+            email_verified=True,
+        )
+        session.commit()
+    token = api.data(LOG_IN, {"e": hunter, "p": PASSWORD})["data"]["logIn"]["token"]
+    today = utcnow().date()
+    campaign = {"name": "验证后关联", "startsOn": today.isoformat(), "endsOn": (today + timedelta(days=30)).isoformat()}
+    campaign_id = api.data(CREATE_CAMPAIGN, {"input": campaign}, token)["data"]["createCampaign"]["campaign"]["id"]
+    invited = api.data(INVITE_OUTSIDE, {"campaignId": campaign_id, "person": person}, token)["data"]
+    invitation_id: str = invited["inviteOutsidePerson"]["invitation"]["id"]
+    assert api.data(SEND, {"id": invitation_id}, token)["data"]["sendInvitation"]["invitation"]["status"] == "SENT"
+    return invitation_id
+
+
+def test_an_invitation_reaches_its_invitee_once_they_prove_the_address_with_the_mailed_code(
+    api: Api, inbox: Inbox, engine: Engine, new_enterprise: Callable[..., Any]
+) -> None:
+    # given: a firm invited an outside person at an address, and an impostor declares that address in a profile
+    address = unique_email("invitee")
+    invitation_id = _sent_outside_invitation(
+        api, engine, new_enterprise, {"nameEn": "Ruoxi Zhang", "nameZh": "张若曦", "email": address}
+    )
+    impostor = _sign_up(api, unique_email("impostor"))
+    api.data(CREATE_PROFILE, {"input": {"nameZh": "张若曦", "nameEn": "Ruoxi Zhang", "email": address}}, impostor)
+    assert _verify(api, impostor, inbox.code_for(_email_of(api, impostor)))["account"]["emailVerified"] is True
+
+    # when: the invitee signs up at that address and makes a profile, before proving it
+    invitee = _sign_up(api, address)
+    api.data(CREATE_PROFILE, {"input": {"nameZh": "张若曦", "nameEn": "Ruoxi Zhang", "email": address}}, invitee)
+    before = api.data(MY_INVITATIONS, token=invitee)["data"]["myInvitations"]
+
+    # and then types the code mailed to that address
+    verified = _verify(api, invitee, inbox.code_for(address))
+
+    # then: nothing was linked before; the invitation is theirs after, and never the impostor's
+    assert before == []
+    assert verified["account"]["emailVerified"] is True
+    after = api.data(MY_INVITATIONS, token=invitee)["data"]["myInvitations"]
+    assert [(i["id"], i["status"]) for i in after] == [(invitation_id, "SENT")]
+    assert api.data(MY_INVITATIONS, token=impostor)["data"]["myInvitations"] == []
+
+
+def _email_of(api: Api, token: str) -> str:
+    email: str = api.data(ME, token=token)["data"]["me"]["email"]
+    return email

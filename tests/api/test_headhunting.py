@@ -3,7 +3,9 @@
 Each test makes its own firm, campaign and talents (unique e-mails, phones and
 institutions), so the shared demo data and other tests never link to them.
 The extra 卢晨雨 profiles are hidden (not discoverable): other tests expect the
-demo's to be the only one a search finds.
+demo's to be the only one a search finds.  An invitation is linked to a profile
+automatically only at an address the talent's account proved (``talent_at(...,
+verified=True)``); other matches wait for an admin.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ mutation MarkAttended($id: ID!) {{
 }}
 """
 MY_INVITATIONS = "{ myInvitations { id status campaign { name } firm { legalName } } }"
+NODE_TALENT_OF_INVITATION = "query($id: ID!) { node(id: $id) { ... on Invitation { talent { id } } } }"
 SUGGEST = """
 query Suggest($campaignId: ID!, $first: Int, $after: String) {
   suggestInvitees(campaignId: $campaignId, first: $first, after: $after) {
@@ -213,7 +216,10 @@ def _invitation_count(engine: Engine, campaign_id: str) -> int:
 
 
 def test_a_newcomer_runs_a_campaign_end_to_end(
-    new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any], admin_api_client: Any
+    new_headhunter: Callable[[], Firm],
+    new_talent: Callable[..., Any],
+    talent_at: Callable[..., Any],
+    admin_api_client: Any,
 ) -> None:
     # given a firm, a registered PhD with the campaign's skills, and an outside PhD's contact data
     firm = new_headhunter()
@@ -266,15 +272,23 @@ def test_a_newcomer_runs_a_campaign_end_to_end(
     attended = firm.api.execute(MARK_ATTENDED, {"id": mine[0]["id"]})["data"]["markAttended"]
     assert attended["invitation"]["status"] == "ATTENDED", attended
 
-    # when the outside invitee registers with the same e-mail
-    newcomer = new_talent(
-        nameZh="卢晨雨", nameEn="Chenyu Lu", email=outside_email, education=_phd("ETH Zürich"), discoverable=False
+    # when the outside invitee registers at the address the firm used, and proves it
+    newcomer = talent_at(
+        outside_email,
+        verified=True,
+        nameZh="卢晨雨",
+        nameEn="Chenyu Lu",
+        education=_phd("ETH Zürich"),
+        discoverable=False,
     )
 
-    # then the invitation is linked to the new profile, and the invitee sees it
+    # then the invitation is linked to the new profile, and the invitee sees it (the firm does not see the
+    # hidden profile itself)
     view = firm.api.execute(CAMPAIGN, {"id": campaign_id})["data"]["campaign"]
     by_id = {n["id"]: n for n in view["invitations"]["nodes"]}
-    assert by_id[outside["invitation"]["id"]]["talent"] == {"id": newcomer.talent_id}
+    assert by_id[outside["invitation"]["id"]]["talent"] is None
+    node = admin_api_client.execute(NODE_TALENT_OF_INVITATION, {"id": outside["invitation"]["id"]})["data"]["node"]
+    assert node["talent"] == {"id": newcomer.talent_id}
     assert [m["id"] for m in newcomer.api.execute(MY_INVITATIONS)["data"]["myInvitations"]] == [
         outside["invitation"]["id"]
     ]
@@ -296,9 +310,9 @@ def test_a_newcomer_runs_a_campaign_end_to_end(
 
 @pytest.mark.parametrize("spelling", ["Lu Chenyu", "Chenyu Lu", "LU Chen-yu", "卢晨雨"])
 def test_an_outside_invitee_is_matched_to_the_registered_profile_across_spellings(
-    spelling: str, new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any]
+    spelling: str, new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any], admin_api_client: Any
 ) -> None:
-    # given the registered 卢晨雨 and a firm that knows him under another spelling and a Gmail variant
+    # given the registered 卢晨雨 (hidden) and a firm that knows him under another spelling and a Gmail variant
     tag = _tag()
     talent = new_talent(nameZh="卢晨雨", nameEn="Chenyu Lu", email=f"chenyu.lu.{tag}@gmail.com", discoverable=False)
     firm = new_headhunter()
@@ -308,9 +322,13 @@ def test_an_outside_invitee_is_matched_to_the_registered_profile_across_spelling
     field = "nameZh" if spelling == "卢晨雨" else "nameEn"
     payload = _invite(firm, campaign_id, **{field: spelling, "email": f"ChenYuLu.{tag}@gmail.com"})
 
-    # then the invitation is linked to his profile
+    # then the engine finds his profile with a linking score, and (a profile declaring an address proves
+    # nothing, and a firm never links a hidden profile) proposes the pair to an admin
     assert payload["userErrors"] == [], payload
-    assert payload["invitation"]["talent"] == {"id": talent.talent_id}
+    assert payload["invitation"]["talent"] is None
+    queue = admin_api_client.execute(REVIEW_QUEUE)["data"]["identityReviewQueue"]["nodes"]
+    [link] = [n for n in queue if n["left"]["id"] == payload["invitation"]["id"]]
+    assert link["right"]["id"] == talent.talent_id and link["score"] >= 90
 
 
 def test_the_same_name_with_other_contacts_is_not_linked(
@@ -331,8 +349,8 @@ def test_the_same_name_with_other_contacts_is_not_linked(
     assert payload["invitation"]["id"] not in {n["left"]["id"] for n in queue}
 
 
-def test_one_person_with_two_emails_is_linked_through_the_phone(
-    new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any]
+def test_one_person_with_two_emails_is_found_through_the_phone(
+    new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any], admin_api_client: Any
 ) -> None:
     # given a registered talent with a work e-mail and a phone
     phone = _phone()
@@ -344,8 +362,11 @@ def test_one_person_with_two_emails_is_linked_through_the_phone(
     digits = "".join(c for c in phone if c.isdigit())[2:]
     payload = _invite(firm, campaign_id, nameEn="Chen Jiawen", email=f"jiawen.{_tag()}@qq.com", phone=digits)
 
-    # then the invitation is linked to her profile
-    assert payload["invitation"]["talent"] == {"id": talent.talent_id}, payload
+    # then her profile is proposed to an admin with a linking score (a phone is no proof: not linked)
+    assert payload["invitation"]["talent"] is None, payload
+    queue = admin_api_client.execute(REVIEW_QUEUE)["data"]["identityReviewQueue"]["nodes"]
+    [link] = [n for n in queue if n["left"]["id"] == payload["invitation"]["id"]]
+    assert link["right"]["id"] == talent.talent_id and link["score"] >= 90
 
 
 def test_a_grey_zone_match_waits_for_an_admin_who_confirms_or_rejects_it(

@@ -16,6 +16,7 @@ from matching.people import (
     MAX_BLOCK_SIZE,
     REVIEW_THRESHOLD,
     SWAPPED_DATE_FACTOR,
+    PersonIndex,
     PersonLink,
     PersonRecord,
     birth_date_similarity,
@@ -669,3 +670,20 @@ if __name__ == "__main__":
     data = _load_eval()
     data["pairs"] = [p for p in data["pairs"] if p["source"] != "generated"] + generated_pairs()
     EVAL_PATH.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def test_an_index_proposes_exactly_the_pairs_blocking_finds() -> None:
+    # given the evaluation set's right-hand records in an index, one by one
+    pairs = _load_eval()["pairs"]
+    lefts = [_record({**pair["left"], "id": f"l{i}"}) for i, pair in enumerate(pairs)]
+    rights = [_record({**pair["right"], "id": f"r{i}"}) for i, pair in enumerate(pairs)]
+    index = PersonIndex(rights)
+    index.add(rights[0])  # adding a record again changes nothing
+
+    # when each left record asks for its candidates
+    found = {(left.id, right.id) for left in lefts for right in index.candidates(left)}
+
+    # then they are the pairs the batch blocking gives, each once
+    blocked = {(lefts[i].id, rights[j].id) for i, j in candidate_pairs(lefts, rights)}
+    assert found == blocked
+    assert len(found) >= len(pairs) // 2
