@@ -450,15 +450,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings.check_production()  # refuse demo mode and a missing or development secret in production
     settings.signing_secret()  # refuse to start without a usable secret
     engine = engine or create_db_engine(settings.database_url)
-    graphql_app = BearerAuthMiddleware(GuiluGraphQL(engine, settings), settings)
+    graphql_view = GuiluGraphQL(engine, settings)
+    graphql_app = BearerAuthMiddleware(graphql_view, settings)
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             # Subscriptions (graphql-transport-ws); with several workers the live feed needs a shared channel.
             WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", observability.readyz, methods=["GET"]),
-            Route("/metrics", observability.metrics, methods=["GET"]),
+            Route("/readyz", observability.operators_only(observability.readyz), methods=["GET"]),
+            Route("/metrics", observability.operators_only(observability.metrics), methods=["GET"]),
             # Streamed CSV / JSON Lines for lists too long for a GraphQL page (see api/exports.py).
             Route(
                 "/exports/jobs/{job_id}/candidates.{format}",
@@ -480,4 +481,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.settings = settings
     app.state.query_throttle = create_throttle(settings)  # read by api.graphql.cost.QueryCost
+    # read by api.observability.OperationMetrics: with trusted documents, their operation names only
+    trusted = graphql_view.trusted_documents
+    app.state.operation_labels = observability.OperationLabels(trusted.operation_names() if trusted else None)
     return app
