@@ -27,6 +27,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
     Message,
     SubscribeMessage,
 )
@@ -176,10 +177,10 @@ class SubscriptionsOnlyHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self._close_unauthorized(refusal)
             return
         try:
-            query = subscription_query(payload, self.view.trusted_query)  # type: ignore[attr-defined]
+            query = subscription_query(dict(payload), self.view.trusted_query)  # type: ignore[attr-defined]
         except RequestRefused as refused:
-            error = {"message": refused.reason, "extensions": {"code": refused.code}}
-            await self.send_message({"id": message["id"], "type": "error", "payload": [error]})
+            error = GraphQLError(refused.reason, extensions={"code": refused.code})
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[error.formatted]))
             return
         await super().handle_subscribe({**message, "payload": {**payload, "query": query}})  # type: ignore[typeddict-item]
 
