@@ -22,7 +22,9 @@ The cost model
 - Fragments and inline fragments count like the fields they hold, with ``@skip``/``@include``
   applied and fields of the same response key merged; an interface or union costs as much as its
   most expensive possible type.
-- Introspection fields cost like any other; ``__typename`` is free.
+- Introspection (``__schema``, ``__type`` and all under them) is free, like ``__typename``: its
+  answer comes from the schema, not the database, and is bounded by the schema's size (30 aliases
+  at most); production mode turns it off.
 
 So ``jobs(first: 20) { edges { node { title employer { legalName } } } }`` costs
 1 (the connection) + 20 x (1 edge + 1 job + 1 employer) = 61 points.
@@ -71,10 +73,8 @@ from graphql import (
     ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
-    SchemaMetaFieldDef,
     SelectionNode,
     SelectionSetNode,
-    TypeMetaFieldDef,
     ValueNode,
     VariableNode,
     get_argument_values,
@@ -114,7 +114,6 @@ SIZE_ARGUMENTS = ("first", "limit")
 MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
 THROTTLED = "THROTTLED"
 
-_META_FIELDS: dict[str, GraphQLField] = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
 # The most items a list without a size argument holds, by (type, field); the execution context cuts a longer
 # one to this (and logs it), so the cost never undercounts. Where input validation caps the list, the cap.
@@ -296,8 +295,8 @@ class QueryCostCalculator:
         plans = []
         for key, nodes in groups.items():
             name = nodes[0].name.value
-            field = _META_FIELDS.get(name) or parent.fields.get(name)
-            if field is None:
+            field = parent.fields.get(name)
+            if field is None:  # __typename, or introspection
                 continue
             item_type = get_named_type(field.type)
             if is_composite_type(item_type):
@@ -337,8 +336,8 @@ class QueryCostCalculator:
     ) -> int:
         """``base`` plus, for each object the field asks for, ``per_object`` and its own fields' cost."""
         name = nodes[0].name.value
-        field = _META_FIELDS.get(name) or parent.fields.get(name)
-        if field is None:  # __typename
+        field = parent.fields.get(name)
+        if field is None:  # __typename, or introspection
             return base
         item_type = get_named_type(field.type)
         if not is_composite_type(item_type):

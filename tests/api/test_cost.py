@@ -103,6 +103,8 @@ def clock() -> FakeClock:
         # an interface costs as much as its costliest possible type
         ('{ node(id: "x") { id ... on Job { employer { legalName } } ... on Talent { nameZh } } }', 1 + 1),
         ("{ __typename }", 0),
+        # introspection is free: bounded by the schema, off in production
+        ("{ __schema { types { name fields { name args { name } type { name } } } } }", 0),
     ],
 )
 def test_cost_of_real_queries(query: str, cost: int) -> None:
