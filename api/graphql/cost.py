@@ -152,7 +152,6 @@ LIST_BOUNDS: dict[tuple[str, str], int] = {
     ("LeaderboardRow", "criterionMeans"): 20,
     ("MergeTalentsPayload", "moved"): 30,
     ("MergeTalentsPayload", "dropped"): 30,
-    ("Query", "competitions"): 20,  # one edition a year
     ("Round", "scores"): 300,
     ("Score", "criteria"): 20,
     ("Score", "history"): 50,

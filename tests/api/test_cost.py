@@ -531,11 +531,13 @@ def demo_values(admin_api_client: Any, log_in_as: Any) -> dict[str, str]:
         "{ jobs(first: 1) { nodes { id } } talents(first: 1) { nodes { id } }"
         ' enterprise(id: "RW50ZXJwcmlzZTox") { id } }'
     )["data"]
-    data |= admin_api_client.execute("{ competitions { id edition rounds { id } } }")["data"]
+    competitions = admin_api_client.execute("{ competitions { id edition } }")["data"]["competitions"]
+    cup_id = next(c["id"] for c in competitions if c["edition"] == 2)
+    cup = admin_api_client.execute("query($id: ID!) { competition(id: $id) { id rounds { id } } }", {"id": cup_id})
     data |= admin_api_client.execute("{ loanProducts(includeInactive: true) { id } }")["data"]
     headhunter = log_in_as("headhunter@demo.guilu", "guilu-demo")
     data["campaigns"] = headhunter.execute("{ campaigns(first: 1) { nodes { id } } }")["data"]["campaigns"]
-    cup = next(c for c in data["competitions"] if c["edition"] == 2)
+    cup = cup["data"]["competition"]
     return {
         "jobId": json.dumps(data["jobs"]["nodes"][0]["id"]),
         "talentId": json.dumps(data["talents"]["nodes"][0]["id"]),
