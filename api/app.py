@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import orjson
@@ -22,13 +22,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnected as ClosedWebSocket
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
@@ -60,6 +62,7 @@ from api.transport import (
     request_id_of,
 )
 from api.trusted_documents import TrustedDocuments, parse_document_id
+from api.websocket import SubscriptionsOnlyHandler, authenticate_socket
 
 __all__ = ["create_app"]
 
@@ -114,13 +117,19 @@ class BearerAuthMiddleware:
 
 
 class _TextWebSocketAdapter(ASGIWebSocketAdapter):
-    """graphql-transport-ws messages go in text frames (browser clients parse text), not orjson's bytes."""
+    """graphql-transport-ws messages go in text frames (browser clients parse text), not orjson's bytes; a message
+    for a socket the server has closed (a token expired while a message was on its way) ends the connection."""
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         try:
             await self.ws.send_text(orjson.dumps(message).decode())
-        except WebSocketDisconnect as exc:
+        except (WebSocketDisconnect, ClosedWebSocket) as exc:
             raise WebSocketDisconnected from exc
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close the socket, unless it is closed already (its token's timer and a check both found it expired)."""
+        with suppress(ClosedWebSocket):
+            await self.ws.close(code=code, reason=reason)
 
 
 # The GraphQL-over-HTTP request parameters (plus documentId, for trusted documents) and their JSON types.
@@ -149,12 +158,19 @@ class GuiluGraphQL(GraphQL[Context, None]):
     """
 
     websocket_adapter_class = _TextWebSocketAdapter
+    graphql_transport_ws_handler_class = SubscriptionsOnlyHandler
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         served_schema = build_schema(
             introspection=settings.introspection_enabled, field_suggestions=settings.field_suggestions_enabled
         )
-        super().__init__(served_schema, graphql_ide="graphiql" if settings.demo else None, allow_queries_via_get=True)
+        super().__init__(
+            served_schema,
+            graphql_ide="graphiql" if settings.demo else None,
+            allow_queries_via_get=True,
+            # The legacy graphql-ws protocol is not served: its handler has none of api.websocket's checks.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self.engine = engine
         self.settings = settings
         self._slots = asyncio.Semaphore(_pool_capacity(engine))
@@ -175,19 +191,9 @@ class GuiluGraphQL(GraphQL[Context, None]):
         return ctx
 
     async def on_ws_connect(self, context: Context) -> UnsetType:  # type: ignore[override]
-        """Websockets bypass the bearer middleware: the token comes in the connection_init payload,
-        ``{"Authorization": "Bearer <token>"}``; without one the connection is anonymous, a bad one is refused."""
-        header = (context.connection_params or {}).get("Authorization")
-        if header is None:
-            return UNSET
-        scheme, _, token = str(header).partition(" ")
-        try:
-            if scheme.lower() != "bearer" or not token.strip():
-                raise ServiceError("the Authorization value must read: Bearer <token>", code=ErrorCode.UNAUTHENTICATED)
-            claims = decode_access_token(token.strip(), secret=self.settings.signing_secret())
-            context.viewer = account_for_token(context.session, claims)
-        except ServiceError as error:
-            raise ConnectionRejectionError({"message": error.message, "code": error.code.value}) from None
+        """Websockets bypass the bearer middleware: the token comes in the connection_init payload (see
+        :mod:`api.websocket`)."""
+        authenticate_socket(context, self.settings)
         return UNSET
 
     def decode_json(self, data: str | bytes) -> object:
@@ -239,13 +245,13 @@ class GuiluGraphQL(GraphQL[Context, None]):
                 raise RequestRefused(400, f"`{name}` must be {expected} or null", code="BAD_REQUEST")
         extensions = data.get("extensions")
         return GraphQLRequestData(
-            query=self._trusted_query(data.get("query"), data.get("documentId"), extensions),
+            query=self.trusted_query(data.get("query"), data.get("documentId"), extensions),
             variables=data.get("variables"),
             operation_name=data.get("operationName") or None,
             extensions=extensions,
         )
 
-    def _trusted_query(
+    def trusted_query(
         self, query: str | None, document_id: str | None, extensions: dict[str, Any] | None
     ) -> str | None:
         """The document to run: the query as sent, or the trusted one named by ``documentId`` (or Apollo's
@@ -444,15 +450,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings.check_production()  # refuse demo mode and a missing or development secret in production
     settings.signing_secret()  # refuse to start without a usable secret
     engine = engine or create_db_engine(settings.database_url)
-    graphql_app = BearerAuthMiddleware(GuiluGraphQL(engine, settings), settings)
+    graphql_view = GuiluGraphQL(engine, settings)
+    graphql_app = BearerAuthMiddleware(graphql_view, settings)
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             # Subscriptions (graphql-transport-ws); with several workers the live feed needs a shared channel.
             WebSocketRoute("/graphql", graphql_app),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", observability.readyz, methods=["GET"]),
-            Route("/metrics", observability.metrics, methods=["GET"]),
+            Route("/readyz", observability.operators_only(observability.readyz), methods=["GET"]),
+            Route("/metrics", observability.operators_only(observability.metrics), methods=["GET"]),
             # Streamed CSV / JSON Lines for lists too long for a GraphQL page (see api/exports.py).
             Route(
                 "/exports/jobs/{job_id}/candidates.{format}",
@@ -474,4 +481,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.settings = settings
     app.state.query_throttle = create_throttle(settings)  # read by api.graphql.cost.QueryCost
+    # read by api.observability.OperationMetrics: with trusted documents, their operation names only
+    trusted = graphql_view.trusted_documents
+    app.state.operation_labels = observability.OperationLabels(trusted.operation_names() if trusted else None)
     return app

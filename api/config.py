@@ -110,6 +110,17 @@ class Settings(BaseSettings):
         description="Largest request body accepted (HTTP 413); room for a 5 MB importCreditRecords file. "
         "1048576 (1 MiB) is enough when credit files are imported with the command line only.",
     )
+    ops_endpoints: Literal["public", "private"] | None = Field(
+        default=None,
+        description="`/metrics` and `/readyz`: `public` answers anyone; `private` answers local clients (127.0.0.1, "
+        "::1) and requests with `Authorization: Bearer <GUILU_METRICS_TOKEN>`, others get 403. "
+        "By default private in production, public outside it.",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Opens private `/metrics` and `/readyz` to a remote scraper or probe (as a bearer token).",
+    )
     operation_timeout_seconds: float = Field(
         default=10.0, gt=0, description="An operation running longer is stopped with a TIMEOUT error."
     )
@@ -135,6 +146,11 @@ class Settings(BaseSettings):
     def field_suggestions_enabled(self) -> bool:
         """``GUILU_FIELD_SUGGESTIONS`` if set, else on outside production mode."""
         return self.field_suggestions if self.field_suggestions is not None else not self.production
+
+    @property
+    def ops_endpoints_private(self) -> bool:
+        """``GUILU_OPS_ENDPOINTS`` if set, else private in production mode."""
+        return self.ops_endpoints == "private" if self.ops_endpoints is not None else self.production
 
     def check_production(self) -> None:
         """Refuse settings unfit for production when ``GUILU_PRODUCTION`` is on.

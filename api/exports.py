@@ -39,7 +39,7 @@ from api.models import Account, Job, Talent
 from api.models.cup import Entry
 from api.services import accounts, matching
 from api.services.cup import Leaderboard, LeaderboardRow
-from api.services.errors import ServiceError
+from api.services.errors import ServiceError, shorten
 from api.services.validation import refuse_control_characters
 from matching.judging import AggregationMethod
 from matching.score import WEIGHTS, MatchResult
@@ -74,7 +74,7 @@ def _viewer(request: Request, session: Session) -> Account:
 def _format(request: Request) -> str:
     fmt: str = request.path_params["format"]
     if fmt not in MEDIA_TYPES:
-        raise not_found(f"no export as .{fmt}: use .csv or .jsonl")
+        raise not_found(f"no export as .{shorten(fmt)}: use .csv or .jsonl")
     return fmt
 
 

@@ -4,7 +4,10 @@ Metrics (prometheus_client; with several workers set ``PROMETHEUS_MULTIPROC_DIR`
 directory so that ``/metrics`` of any worker reports every worker, see docs/deploy.md):
 
 ``guilu_graphql_requests_total{operation, outcome}``
-    GraphQL operations by operation name (``anonymous`` when unnamed) and outcome (``ok`` or ``error``).
+    GraphQL operations by operation name and outcome (``ok`` or ``error``). The names come from a bounded set
+    (:class:`OperationLabels`): ``anonymous`` when unnamed; with trusted documents, the manifest's operation
+    names and ``other`` for any other; without, the first 200 distinct names a worker sees and ``other`` after.
+    A name keeps only its ``[A-Za-z0-9_]`` characters, its first 64.
 ``guilu_graphql_request_seconds{operation}``
     Their latency (histogram).
 ``guilu_graphql_errors_total{code}``
@@ -13,16 +16,22 @@ directory so that ``/metrics`` of any worker reports every worker, see docs/depl
     Time in the matching engine: ``rank_candidates``, ``search_jobs``, ``resolve_enterprise``.
 ``guilu_index_entries{index}`` and ``guilu_index_synced_seconds{index}``
     Size of each in-memory matching index and how long ago it last caught up with the database.
+
+``/metrics`` and ``/readyz`` are private when ``GUILU_OPS_ENDPOINTS=private`` (the default in production):
+only local clients and requests bearing ``GUILU_METRICS_TOKEN`` get an answer (:func:`operators_only`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import json
 import logging
 import os
+import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -43,7 +52,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from strawberry.extensions import SchemaExtension
 
-__all__ = ["JsonFormatter", "OperationMetrics", "json_log_config", "metrics", "observe_matching", "readyz"]
+from api.config import Settings
+from api.transport import JSON, error_response
+
+__all__ = [
+    "MAX_OPERATION_LABELS",
+    "JsonFormatter",
+    "OperationLabels",
+    "OperationMetrics",
+    "json_log_config",
+    "metrics",
+    "observe_matching",
+    "operators_only",
+    "readyz",
+]
+
+MAX_OPERATION_LABELS = 200
+MAX_LABEL_LENGTH = 64
+ANONYMOUS = "anonymous"
+OTHER = "other"
+_NOT_IN_A_LABEL = re.compile(r"[^A-Za-z0-9_]")
 
 REQUESTS = Counter("guilu_graphql_requests_total", "GraphQL operations.", ["operation", "outcome"])
 LATENCY = Histogram("guilu_graphql_request_seconds", "GraphQL operation latency.", ["operation"])
@@ -65,6 +93,49 @@ def observe_matching(kind: str) -> Iterator[None]:
         MATCHING.labels(kind).observe(time.perf_counter() - started)
 
 
+class OperationLabels:
+    """The ``operation`` label of each operation name, from a bounded set.
+
+    Parameters
+    ----------
+    allowed
+        The only names labelled as themselves (a trusted manifest's); None to admit names as they come, up to
+        ``cap``. Any other name is labelled ``other``.
+    cap
+        How many names are admitted when ``allowed`` is None.
+    """
+
+    def __init__(self, allowed: Iterable[str] | None = None, *, cap: int = MAX_OPERATION_LABELS) -> None:
+        self._fixed = allowed is not None
+        self._names = {_as_label(name) for name in allowed or ()}
+        self.cap = cap
+
+    def label(self, name: str | None) -> str:
+        if not name:
+            return ANONYMOUS
+        label = _as_label(name)
+        if label in self._names:
+            return label
+        if not label or self._fixed or len(self._names) >= self.cap:
+            return OTHER
+        self._names.add(label)
+        return label
+
+
+def _as_label(name: str) -> str:
+    return _NOT_IN_A_LABEL.sub("", name)[:MAX_LABEL_LENGTH]
+
+
+# For operations executed outside an app (a schema run directly); an app keeps its own in app.state.
+_LABELS = OperationLabels()
+
+
+def _labels_of(context: Any) -> OperationLabels:
+    app = getattr(getattr(context, "request", None), "app", None)
+    labels = getattr(getattr(app, "state", None), "operation_labels", None)
+    return labels if isinstance(labels, OperationLabels) else _LABELS
+
+
 class OperationMetrics(SchemaExtension):
     """Counts and times every GraphQL operation and counts its errors by code."""
 
@@ -72,7 +143,7 @@ class OperationMetrics(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
-        operation = context.operation_name or "anonymous"
+        operation = _labels_of(context.context).label(context.operation_name)
         result = context.result
         errors = list(getattr(result, "errors", None) or []) + list(context.pre_execution_errors or [])
         LATENCY.labels(operation).observe(time.perf_counter() - started)
@@ -98,6 +169,39 @@ def _update_index_gauges() -> list[dict[str, Any]]:
             }
         )
     return states
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def operators_only(endpoint: Endpoint) -> Endpoint:
+    """``endpoint`` answering, when the settings make the operational endpoints private, only local clients and
+    requests with ``Authorization: Bearer <GUILU_METRICS_TOKEN>``; anyone else gets 403 ``FORBIDDEN``."""
+
+    async def guarded(request: Request) -> Response:
+        settings: Settings = request.app.state.settings
+        if settings.ops_endpoints_private and not _is_operator(request, settings):
+            return error_response(
+                403,
+                "this endpoint answers local clients and the bearer of GUILU_METRICS_TOKEN only",
+                code="FORBIDDEN",
+                media_type=JSON,
+            )
+        return await endpoint(request)
+
+    return guarded
+
+
+def _is_operator(request: Request, settings: Settings) -> bool:
+    host = request.client.host if request.client is not None else ""
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return True
+    except ValueError:
+        pass
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    expected = settings.metrics_token
+    return expected is not None and scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), expected)
 
 
 async def metrics(_request: Request) -> Response:

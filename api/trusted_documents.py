@@ -76,6 +76,17 @@ class TrustedDocuments:
         """Whether this exact document text is in the manifest."""
         return document_hash(text) in self.by_hash
 
+    def operation_names(self) -> frozenset[str]:
+        """The names of the manifest's operations (those of documents that parse)."""
+        names = set()
+        for text in self.by_hash.values():
+            try:
+                definitions = parse(text).definitions
+            except GraphQLError:
+                continue
+            names.update(d.name.value for d in definitions if isinstance(d, OperationDefinitionNode) and d.name)
+        return frozenset(names)
+
 
 def parse_document_id(document_id: str) -> str | None:
     """The hex digest of a ``sha256:<64 hex>`` document id, or None when it has another form."""

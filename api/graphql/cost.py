@@ -12,21 +12,27 @@ The cost model
   the size to the lists right under it (``edges``, ``nodes``), while ``pageInfo`` stays one object.
   Omitted or null, the size is the argument's default (20 for every connection); variables are
   resolved. Sizes over 100 count as 100: the field refuses them (``BAD_USER_INPUT``) before reading.
-- A list without a size argument counts as one item: such lists are short by design (an
-  application's history, a competition's prizes); the actual cost counts them as they are.
+- A list without a size argument counts as its bound: the most items it ever holds, declared in
+  :data:`LIST_BOUNDS` (``DEFAULT_LIST_BOUND``, 100, for a list not named there). The bound is a true
+  upper bound: the execution context (:mod:`api.graphql.execution`) hands on at most that many items,
+  so the requested cost never undercounts what runs. A list of records (objects whose fields are all
+  scalars or enums: a score's criteria, a user error) costs nothing, like a list of scalars: its
+  values come with the object that holds it, at most its bound of them.
 - Each top-level mutation field costs 10 points, plus what its payload's fields cost.
 - Fragments and inline fragments count like the fields they hold, with ``@skip``/``@include``
   applied and fields of the same response key merged; an interface or union costs as much as its
   most expensive possible type.
-- Introspection fields cost like any other; ``__typename`` is free.
+- Introspection (``__schema``, ``__type`` and all under them) is free, like ``__typename``: its
+  answer comes from the schema, not the database, and is bounded by the schema's size (30 aliases
+  at most); production mode turns it off.
 
 So ``jobs(first: 20) { edges { node { title employer { legalName } } } }`` costs
 1 (the connection) + 20 x (1 edge + 1 job + 1 employer) = 61 points.
 
 The actual cost is the same model applied to the data returned: lists count the items they hold
 and null objects nothing, so a page shorter than asked costs less. Points between the requested
-and the actual cost are given back to the client's bucket; a list without a size argument that
-returns more than one item is reported as it is but not charged beyond the requested cost.
+and the actual cost are given back to the client's bucket; the actual cost is never above the
+requested one.
 Operations refused before execution have an actual cost of 0; a subscription's actual cost is its
 requested cost, charged once when it starts.
 
@@ -67,10 +73,8 @@ from graphql import (
     ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
-    SchemaMetaFieldDef,
     SelectionNode,
     SelectionSetNode,
-    TypeMetaFieldDef,
     ValueNode,
     VariableNode,
     get_argument_values,
@@ -92,7 +96,17 @@ from api.throttle import Throttle, ThrottleStatus
 if TYPE_CHECKING:
     from api.graphql.context import Context
 
-__all__ = ["MUTATION_COST", "CostPlan", "QueryCost", "QueryCostCalculator", "cost_plan", "retry_after_header"]
+__all__ = [
+    "DEFAULT_LIST_BOUND",
+    "LIST_BOUNDS",
+    "MUTATION_COST",
+    "CostPlan",
+    "QueryCost",
+    "QueryCostCalculator",
+    "cost_plan",
+    "list_bound",
+    "retry_after_header",
+]
 
 MUTATION_COST = 10
 OBJECT_COST = 1
@@ -100,7 +114,67 @@ SIZE_ARGUMENTS = ("first", "limit")
 MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
 THROTTLED = "THROTTLED"
 
-_META_FIELDS: dict[str, GraphQLField] = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
+
+# The most items a list without a size argument holds, by (type, field); the execution context cuts a longer
+# one to this (and logs it), so the cost never undercounts. Where input validation caps the list, the cap.
+DEFAULT_LIST_BOUND = 100
+USER_ERRORS_BOUND = 20  # every payload's userErrors
+LIST_BOUNDS: dict[tuple[str, str], int] = {
+    ("Application", "history"): 50,
+    ("AssignmentResult", "assignments"): 100,
+    ("AssignmentResult", "loads"): 50,
+    ("AssignmentResult", "shortfalls"): 100,
+    ("AssignmentResult", "rejected"): 50,
+    ("AssignmentResult", "conflicts"): 50,
+    ("CandidateMatch", "explanation"): 20,
+    ("CandidateMatch", "matchedSkills"): 100,  # a job's required skills (services.talents.MAX_SKILLS)
+    ("Competition", "rounds"): 10,
+    ("Competition", "criteria"): 20,
+    ("Competition", "awardTiers"): 20,
+    ("CreditImportReport", "rows"): 200,
+    ("CreditMatchReview", "candidates"): 5,  # services.credit: the five best name matches
+    ("Enterprise", "creditHistory"): 50,
+    ("EnterpriseCredit", "reasons"): 50,
+    ("Entry", "team"): 10,  # services.cup.MAX_MEMBERS
+    ("Entry", "rounds"): 10,
+    ("EntryJudges", "judges"): 20,  # services.cup.MAX_PER_ENTRY
+    ("FinancingCandidate", "explanation"): 20,
+    ("FinancingCandidate", "sizing"): 20,
+    ("FinancingOffer", "explanation"): 20,
+    ("FinancingOffer", "sizing"): 20,
+    ("IdentityLink", "evidence"): 20,
+    ("ImportInvitationsPayload", "rows"): 200,
+    ("Job", "languages"): 20,
+    ("JobMatch", "explanation"): 20,
+    ("JobMatch", "matchedSkills"): 100,
+    ("Leaderboard", "rows"): 100,  # the whole round: exports/competitions/{id}/leaderboard.csv
+    ("Leaderboard", "whatIf"): 3,  # one per aggregation method
+    ("LeaderboardRow", "criterionMeans"): 20,
+    ("MergeTalentsPayload", "moved"): 30,
+    ("MergeTalentsPayload", "dropped"): 30,
+    ("Round", "scores"): 300,
+    ("Score", "criteria"): 20,
+    ("Score", "history"): 50,
+    ("Talent", "education"): 20,  # services.talents: at most 20 entries
+    ("Talent", "languages"): 20,
+    ("TalentDuplicate", "evidence"): 20,
+    ("WhatIf", "rows"): 100,
+}
+
+
+def list_bound(type_name: str, field_name: str) -> int:
+    """The most items the list ``type_name.field_name`` (one without a size argument) holds."""
+    if field_name == "userErrors":
+        return USER_ERRORS_BOUND
+    return LIST_BOUNDS.get((type_name, field_name), DEFAULT_LIST_BOUND)
+
+
+def _is_record(item_type: GraphQLNamedType) -> bool:
+    """An object type whose fields are all scalars or enums (or lists of them)."""
+    return isinstance(item_type, GraphQLObjectType) and not any(
+        is_composite_type(get_named_type(f.type)) for f in item_type.fields.values()
+    )
+
 
 FieldGroups = dict[str, list[FieldNode]]
 # How to cost the objects a selection returns: per possible type, the response keys an object of that type has
@@ -194,7 +268,7 @@ class QueryCostCalculator:
             raise ValueError(f"the schema has no {operation.operation.value} type")
         self.root = root
         self._planned: dict[tuple[tuple[int, ...], str, int | None], int] = {}
-        self._object_plans: dict[tuple[tuple[int, ...], str], ObjectPlan] = {}
+        self._object_plans: dict[tuple[tuple[int, ...], str, bool], ObjectPlan] = {}
 
     def plan(self) -> CostPlan:
         """The requested cost (page sizes as asked) and the plan that costs a result, from the document alone."""
@@ -214,22 +288,26 @@ class QueryCostCalculator:
             root=self._field_plans(self.root, groups),
         )
 
-    def _field_plans(self, parent: GraphQLObjectType, groups: FieldGroups) -> FieldPlans:
-        """The fields of ``groups`` that return objects (scalars and ``__typename`` are free)."""
+    def _field_plans(self, parent: GraphQLObjectType, groups: FieldGroups, *, sized: bool = False) -> FieldPlans:
+        """The fields of ``groups`` that return objects (scalars, ``__typename`` and lists of records are free);
+        ``sized``: ``parent`` is a connection with a page size, which its lists take."""
         plans = []
         for key, nodes in groups.items():
             name = nodes[0].name.value
-            field = _META_FIELDS.get(name) or parent.fields.get(name)
-            if field is None:
+            field = parent.fields.get(name)
+            if field is None:  # __typename, or introspection
                 continue
             item_type = get_named_type(field.type)
             if is_composite_type(item_type):
                 is_list = is_list_type(get_nullable_type(field.type))
-                plans.append((key, is_list, self._object_plan(nodes, item_type)))
+                has_size = any(a in field.args for a in SIZE_ARGUMENTS)
+                if is_list and not has_size and not sized and _is_record(item_type):
+                    continue
+                plans.append((key, is_list, self._object_plan(nodes, item_type, sized=has_size and not is_list)))
         return tuple(plans)
 
-    def _object_plan(self, nodes: list[FieldNode], parent: GraphQLNamedType) -> ObjectPlan:
-        memo_key = (tuple(map(id, nodes)), parent.name)
+    def _object_plan(self, nodes: list[FieldNode], parent: GraphQLNamedType, *, sized: bool = False) -> ObjectPlan:
+        memo_key = (tuple(map(id, nodes)), parent.name, sized)
         known = self._object_plans.get(memo_key)
         if known is not None:
             return known
@@ -242,7 +320,7 @@ class QueryCostCalculator:
                 if node.selection_set is not None:
                     self._collect(node.selection_set, object_type, groups, set())
             # The returned object's keys are exactly the fields collected for its runtime type.
-            plan.append((frozenset(groups) if abstract else None, self._field_plans(object_type, groups)))
+            plan.append((frozenset(groups) if abstract else None, self._field_plans(object_type, groups, sized=sized)))
         self._object_plans[memo_key] = tuple(plan)
         return self._object_plans[memo_key]
 
@@ -257,15 +335,20 @@ class QueryCostCalculator:
     ) -> int:
         """``base`` plus, for each object the field asks for, ``per_object`` and its own fields' cost."""
         name = nodes[0].name.value
-        field = _META_FIELDS.get(name) or parent.fields.get(name)
-        if field is None:  # __typename
+        field = parent.fields.get(name)
+        if field is None:  # __typename, or introspection
             return base
         item_type = get_named_type(field.type)
         if not is_composite_type(item_type):
             return base
         size = self._page_size(field, nodes[0])
         if is_list_type(get_nullable_type(field.type)):
-            items = size if size is not None else inherited_size if inherited_size is not None else 1
+            if size is None and inherited_size is None:
+                if _is_record(item_type):
+                    return base  # a list of records costs nothing, like a list of scalars
+                size = list_bound(parent.name, name)
+            items = size if size is not None else inherited_size
+            assert items is not None
             return base + items * (per_object + self._selection_cost(nodes, item_type, None))
         return base + per_object + self._selection_cost(nodes, item_type, size)
 

@@ -8,6 +8,8 @@ shortcut, taken where graphql-core executes one field in its loop over an object
 attribute and coerces it at once (the loop, the order of the fields and the awaiting of the other fields'
 values stay graphql-core's).  Likewise a list of strings or numbers (a job's skills) is coerced in one
 loop instead of completing each item as a value of its own.
+A list of objects without a size argument hands on at most its bound (:func:`api.graphql.cost.list_bound`), the
+number the query's cost was reckoned with: a longer one is cut there, and the cut logged.
 Anything out of the ordinary (an error, a null where the schema allows none, an awaitable, a value the
 type cannot represent) goes down graphql-core's own path, which reads the value again and reports the
 problem exactly as it always does.
@@ -15,7 +17,9 @@ problem exactly as it always does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -30,7 +34,9 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLStreamDirective,
     Undefined,
+    get_named_type,
     get_nullable_type,
+    is_composite_type,
     is_leaf_type,
     is_non_null_type,
 )
@@ -39,9 +45,12 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
+from api.graphql.cost import SIZE_ARGUMENTS, list_bound
 from api.graphql.scalars import variable_errors
 
 __all__ = ["ScalarShortcutExecutionContext"]
+
+log = logging.getLogger("guilu")
 
 # (read the value off its object, the field's scalar or enum type, whether it may be null) of a field
 # that takes the shortcut; by object type, then field name (None for a field that does not).
@@ -49,6 +58,20 @@ _Shortcut = tuple[Callable[[Any], Any], GraphQLLeafType, bool]
 _shortcuts: dict[GraphQLObjectType, dict[str, _Shortcut | None]] = {}
 # Values that are neither errors nor awaitable, known at a glance.
 _PLAIN_VALUES = frozenset({str, int, float, bool})
+
+
+# The bound of each list field of objects without a size argument (None for any other field), by object type.
+_bounds: dict[tuple[GraphQLObjectType, str], int | None] = {}
+
+
+def _bound_of(parent_type: GraphQLObjectType, field_name: str) -> int | None:
+    key = (parent_type, field_name)
+    if key not in _bounds:
+        field = parent_type.fields.get(field_name)
+        unsized = field is not None and not any(name in field.args for name in SIZE_ARGUMENTS)
+        objects = field is not None and is_composite_type(get_named_type(field.type))
+        _bounds[key] = list_bound(parent_type.name, field_name) if unsized and objects else None
+    return _bounds[key]
 
 
 def _shortcuts_of(object_type: GraphQLObjectType) -> dict[str, _Shortcut | None]:
@@ -148,7 +171,17 @@ class ScalarShortcutExecutionContext(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
-        """A list of plain scalars (a job's skills) coerced item by item at once; any other list, graphql-core's way."""
+        """A list of plain scalars (a job's skills) coerced item by item at once; any other list, graphql-core's way,
+        cut to its bound when it is a list of objects without a size argument."""
+        bound = _bound_of(info.parent_type, info.field_name)
+        if bound is not None and isinstance(result, Iterable) and not isinstance(result, (str, bytes, Mapping)):
+            items = result if isinstance(result, Sequence) else list(islice(result, bound + 1))
+            if len(items) > bound:
+                log.warning(
+                    "%s.%s: %d items cut to its bound of %d", info.parent_type.name, info.field_name, len(items), bound
+                )
+                items = items[:bound]
+            result = items
         leaf_type = get_nullable_type(return_type.of_type)
         if type(result) is list and not self._streams and is_leaf_type(leaf_type):
             coerce = leaf_type.coerce_output_value

@@ -58,7 +58,7 @@ from api.models import (
 from api.models.cup import AssignmentStatus, CompetitionStatus, EntryStage, PinKind, RoundStatus
 from api.models.enums import IndustryChain, Role
 from api.services.audit import audit_row, record_audit, snapshot
-from api.services.errors import ErrorCode, ServiceError
+from api.services.errors import ErrorCode, ServiceError, shorten
 from api.services.validation import clean_list, enum_value, optional_text, required_text
 from api.timeutil import utcnow
 from matching import judging
@@ -233,7 +233,9 @@ def find_round(session: Session, competition_id: int, name: str) -> Round:
     if found is None:
         names = ", ".join(session.exec(select(Round.name).where(Round.competition_id == competition_id)))
         raise ServiceError(
-            f"the competition has no round named {name!r} (rounds: {names})", code=ErrorCode.NOT_FOUND, field="round"
+            f"the competition has no round named {shorten(name)!r} (rounds: {names})",
+            code=ErrorCode.NOT_FOUND,
+            field="round",
         )
     return found
 
@@ -367,7 +369,7 @@ def set_panel(session: Session, actor: Account, competition_id: int, judge_accou
     roles = {a: r for a, r in session.exec(select(Account.id, Account.role).where(col(Account.id).in_(wanted)))}
     wrong = [str(a) for a in wanted if roles.get(a) != Role.JUDGE]
     if wrong:
-        raise ServiceError(f"not judge accounts: {', '.join(wrong)}", field="judgeIds")
+        raise ServiceError(f"not judge accounts: {shorten(', '.join(wrong))}", field="judgeIds")
     session.exec(delete(JudgePanel).where(col(JudgePanel.competition_id) == competition_id))  # type: ignore[call-overload]
     session.add_all(JudgePanel(competition_id=competition_id, judge_account_id=a) for a in wanted)
     session.flush()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["ErrorCode", "ServiceError"]
+__all__ = ["MAX_ECHO", "ErrorCode", "ServiceError", "shorten"]
+
+# Characters of a caller's own input an error message repeats: whoever sends a megabyte does not get it back.
+MAX_ECHO = 64
 
 
 class ErrorCode(StrEnum):
@@ -28,3 +31,8 @@ class ServiceError(Exception):
         self.message = message
         self.code = code
         self.field = field
+
+
+def shorten(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` as an error message may repeat it: its first ``limit`` characters, then an ellipsis when cut."""
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import redis
-from graphql import parse
+from graphql import (
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_named_type,
+    get_nullable_type,
+    is_composite_type,
+    is_list_type,
+    parse,
+)
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -16,7 +28,8 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from api.graphql.cost import cost_plan
+from api.graphql import cost, execution
+from api.graphql.cost import LIST_BOUNDS, cost_plan
 from api.graphql.pagination import encode_cursor
 from api.graphql.schema import schema
 from api.throttle import MemoryThrottle, RedisThrottle
@@ -29,7 +42,7 @@ TWO_POINTS = "{ jobs(first: 0) { pageInfo { hasNextPage } } }"
 # 1 + 100 x (1 edge + 1 job + (1 connection + 100 x (1 edge + 1 application))) = 20_301.
 NESTED_PAGES = "{ jobs(first: 100) { edges { node { applications(first: 100) { edges { node { id } } } } } } }"
 LOG_IN = 'mutation { logIn(email: "talent@demo.guilu", password: "guilu-demo") { token } }'
-LOG_IN_WITH_ERRORS = 'mutation { logIn(email: "a@b.c", password: "x") { token userErrors { code } } }'
+LOG_IN_WITH_ERRORS = 'mutation { logIn(email: "a@b.c", password: "x") { token account { email } userErrors { code } } }'
 NODE_OF_TWO_TYPES = '{ node(id: "x") { id ... on Job { employer { legalName } } ... on Talent { nameZh } } }'
 SIZED_JOBS = """
 query SizedJobs($size: Int, $withEmployer: Boolean!, $after: String) {
@@ -85,11 +98,13 @@ def clock() -> FakeClock:
         (NESTED_PAGES, 20_301),
         # over 100 counts as 100: the field refuses larger pages before reading anything
         ("{ jobs(first: 10000) { nodes { id } } }", 1 + 100),
-        # a mutation costs 10 plus its payload's objects (userErrors: an unsized list, one item)
-        ('mutation { logIn(email: "a@b.c", password: "x") { token userErrors { code } } }', 10 + 1),
+        # a mutation costs 10 plus its payload's objects (userErrors: a list of records, free)
+        ('mutation { logIn(email: "a@b.c", password: "x") { token userErrors { code } } }', 10),
         # an interface costs as much as its costliest possible type
         ('{ node(id: "x") { id ... on Job { employer { legalName } } ... on Talent { nameZh } } }', 1 + 1),
         ("{ __typename }", 0),
+        # introspection is free: bounded by the schema, off in production
+        ("{ __schema { types { name fields { name args { name } type { name } } } } }", 0),
     ],
 )
 def test_cost_of_real_queries(query: str, cost: int) -> None:
@@ -151,7 +166,9 @@ def test_actual_cost_of_an_interface_counts_the_type_that_came_back() -> None:
 def test_actual_cost_of_a_mutation_counts_its_fields_and_the_objects_under_them() -> None:
     calculator = cost_plan(schema._schema, parse(LOG_IN_WITH_ERRORS))
     assert calculator is not None
-    assert calculator.actual({"logIn": {"token": None, "userErrors": [{"code": "A"}, {"code": "B"}]}}) == 10 + 2
+    errors = [{"code": "A"}, {"code": "B"}]  # a list of records: free
+    assert calculator.actual({"logIn": {"token": "t", "account": {"email": "e"}, "userErrors": []}}) == 10 + 1
+    assert calculator.actual({"logIn": {"token": None, "account": None, "userErrors": errors}}) == 10
     assert calculator.actual({"logIn": None}) == 10
 
 
@@ -363,3 +380,220 @@ def test_workers_share_buckets_through_redis(settings: Settings, engine: Engine,
         inspector.delete(key)
     finally:
         inspector.close()
+
+
+# ------------------------------------------------------------------ lists without a size argument (M6)
+
+
+def _credit_history_chain(levels: int) -> str:
+    inner = "id title"
+    for _ in range(levels):
+        inner = f"id title enterprise {{ creditHistory {{ {inner} }} }}"
+    return f"creditHistory {{ {inner} }}"
+
+
+# The review's query: 30 aliases of one enterprise, each with 5 nested levels of creditHistory -> enterprise.
+REVIEWS_QUERY = (
+    "{ "
+    + " ".join(f'e{i}: enterprise(id: "RW50ZXJwcmlzZTox") {{ {_credit_history_chain(4)} }}' for i in range(30))
+    + " }"
+)
+
+
+def test_the_reviews_nested_credit_history_query_is_refused_before_it_runs(client: TestClient) -> None:
+    # given / when (anonymous)
+    body = post(client, REVIEWS_QUERY).json()
+
+    # then refused, nothing returned, nothing charged
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+    assert body["extensions"]["cost"]["actualQueryCost"] == 0
+    assert body["extensions"]["cost"]["requestedQueryCost"] > 30 * 50**5
+
+
+def test_one_level_of_credit_history_is_costed_by_its_bound(client: TestClient) -> None:
+    body = post(client, '{ enterprise(id: "RW50ZXJwcmlzZTox") { creditHistory { id enterprise { id } } } }').json()
+
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + LIST_BOUNDS[("Enterprise", "creditHistory")] * 2
+    assert 0 < body["extensions"]["cost"]["actualQueryCost"] <= body["extensions"]["cost"]["requestedQueryCost"]
+
+
+def _unsized_lists(graphql_schema: GraphQLSchema) -> set[tuple[str, str]]:
+    """Every list of objects without a size argument, but the edges and nodes of connections (sized by them)."""
+    found = set()
+    for type_name, named in graphql_schema.type_map.items():
+        if type_name.startswith("__") or not isinstance(named, GraphQLObjectType) or type_name.endswith("Connection"):
+            continue
+        for field_name, field in named.fields.items():
+            item = get_named_type(field.type)
+            sized = any(argument in field.args for argument in ("first", "limit"))
+            if is_list_type(get_nullable_type(field.type)) and is_composite_type(item) and not sized:
+                found.add((type_name, field_name))
+    return found
+
+
+# Lists reached only through a mutation's payload (and every payload's userErrors): the same execution context
+# bounds them (their bounds are in LIST_BOUNDS); the query family below cannot reach them.
+MUTATION_ONLY = {
+    ("EntryJudges", "judges"),
+    ("AssignmentResult", "assignments"),
+    ("AssignmentResult", "loads"),
+    ("AssignmentResult", "shortfalls"),
+    ("AssignmentResult", "rejected"),
+    ("AssignmentResult", "conflicts"),
+    ("CreditImportReport", "rows"),
+    ("ImportInvitationsPayload", "rows"),
+    ("MergeTalentsPayload", "moved"),
+    ("MergeTalentsPayload", "dropped"),
+}
+
+
+@dataclass(frozen=True)
+class _Path:
+    """How to reach an object of a type from the root: the text around the hole, and who can see it."""
+
+    prefix: str
+    suffix: str
+
+
+def _argument_text(field: GraphQLField, ids: dict[str, str]) -> str | None:
+    """Arguments for ``field`` from demo values; None when a required one has none."""
+    values = []
+    for name, argument in field.args.items():
+        value = ids.get(name)
+        if name in ("first", "limit"):
+            value = "3"
+        if value is None:
+            if isinstance(argument.type, GraphQLNonNull):
+                return None
+            continue
+        values.append(f"{name}: {value}")
+    return f"({', '.join(values)})" if values else ""
+
+
+def _paths(graphql_schema: GraphQLSchema, ids: dict[str, str], depth: int = 4) -> dict[str, _Path]:
+    """The shortest path from Query to an object of each type reachable with the demo values."""
+    query_type = graphql_schema.query_type
+    assert query_type is not None
+    paths: dict[str, _Path] = {"Query": _Path("", "")}
+    frontier = ["Query"]
+    for _ in range(depth):
+        next_frontier = []
+        for type_name in frontier:
+            owner = graphql_schema.type_map[type_name]
+            assert isinstance(owner, GraphQLObjectType)
+            for field_name, field in owner.fields.items():
+                if field_name == "node":
+                    continue
+                target = get_named_type(field.type)
+                if not isinstance(target, GraphQLObjectType) or target.name in paths:
+                    continue
+                arguments = _argument_text(field, ids)
+                if arguments is None:
+                    continue
+                path = paths[type_name]
+                paths[target.name] = _Path(f"{path.prefix} {field_name}{arguments} {{", f"}} {path.suffix}")
+                next_frontier.append(target.name)
+        frontier = next_frontier
+    return paths
+
+
+def _item_selection(item: GraphQLObjectType) -> str:
+    """Every scalar of an item and, for each field of objects without required arguments, its __typename."""
+    parts = ["__typename"]
+    for name, field in item.fields.items():
+        if any(isinstance(a.type, GraphQLNonNull) for a in field.args.values()):
+            continue
+        if is_composite_type(get_named_type(field.type)):
+            parts.append(f"{name} {{ __typename }}")
+        elif not field.args:
+            parts.append(name)
+    return " ".join(parts)
+
+
+def _lengths(value: Any, path: list[str], into: dict[str, int]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _lengths(item, [*path, key], into)
+    elif isinstance(value, list):
+        into[".".join(path)] = max(into.get(".".join(path), 0), len(value))
+        for item in value:
+            _lengths(item, path, into)
+
+
+VIEWERS = ("admin", "talent", "judge", "employer", "headhunter", "credit", "bank")
+
+
+@pytest.fixture
+def demo_values(admin_api_client: Any, log_in_as: Any) -> dict[str, str]:
+    """Argument values that find demo data, by argument name."""
+    data = admin_api_client.execute(
+        "{ jobs(first: 1) { nodes { id } } talents(first: 1) { nodes { id } }"
+        ' enterprise(id: "RW50ZXJwcmlzZTox") { id } }'
+    )["data"]
+    competitions = admin_api_client.execute("{ competitions { id edition } }")["data"]["competitions"]
+    cup_id = next(c["id"] for c in competitions if c["edition"] == 2)
+    cup = admin_api_client.execute("query($id: ID!) { competition(id: $id) { id rounds { id } } }", {"id": cup_id})
+    data |= admin_api_client.execute("{ loanProducts(includeInactive: true) { id } }")["data"]
+    headhunter = log_in_as("headhunter@demo.guilu", "guilu-demo")
+    data["campaigns"] = headhunter.execute("{ campaigns(first: 1) { nodes { id } } }")["data"]["campaigns"]
+    cup = cup["data"]["competition"]
+    return {
+        "jobId": json.dumps(data["jobs"]["nodes"][0]["id"]),
+        "talentId": json.dumps(data["talents"]["nodes"][0]["id"]),
+        "competitionId": json.dumps(cup["id"]),
+        "roundId": json.dumps(cup["rounds"][0]["id"]),
+        "productId": json.dumps(data["loanProducts"][0]["id"]),
+        "enterpriseId": json.dumps(data["enterprise"]["id"]),
+        "campaignId": json.dumps(data["campaigns"]["nodes"][0]["id"]),
+        "id": json.dumps(data["enterprise"]["id"]),
+        "round": '"preliminary"',
+        "includeInactive": "true",
+        "status": "QUEUED",
+    }
+
+
+def test_every_unsized_list_is_cut_to_its_bound_and_never_costs_more_than_requested(
+    monkeypatch: pytest.MonkeyPatch, client: TestClient, demo_values: dict[str, str], log_in_as: Any
+) -> None:
+    # given every bound set to 1 (plans and the execution's bounds forgotten), so the demo's lists overflow them
+    monkeypatch.setattr(cost, "DEFAULT_LIST_BOUND", 1)
+    monkeypatch.setattr(cost, "USER_ERRORS_BOUND", 1)
+    for key in list(LIST_BOUNDS):
+        monkeypatch.setitem(LIST_BOUNDS, key, 1)
+    monkeypatch.setattr(cost, "_operations", {})
+    monkeypatch.setattr(execution, "_bounds", {})
+    graphql_schema = schema._schema
+    paths = _paths(graphql_schema, demo_values)
+    viewers = [log_in_as(f"{who}@demo.guilu", "guilu-demo") for who in VIEWERS]
+
+    # when each list is asked for (under the first path to its type), by several roles
+    covered, overflowed = set(), set()
+    family = {(t, f) for t, f in _unsized_lists(graphql_schema) - MUTATION_ONLY if f != "userErrors"}
+    for type_name, field_name in sorted(family):
+        path = paths.get(type_name)
+        if path is None:
+            continue
+        owner = graphql_schema.type_map[type_name]
+        assert isinstance(owner, GraphQLObjectType)
+        item = get_named_type(owner.fields[field_name].type)
+        selection = _item_selection(item) if isinstance(item, GraphQLObjectType) else "__typename"
+        arguments = _argument_text(owner.fields[field_name], demo_values) or ""
+        query = f"{{ {path.prefix} {field_name}{arguments} {{ {selection} }} {path.suffix} }}"
+        for viewer in viewers:
+            body = viewer.execute(query)
+            assert "data" in body, (query, body)
+            spent = body["extensions"]["cost"]
+            # then what ran never costs more than what was asked for, and no list holds more than its bound
+            assert spent["actualQueryCost"] <= spent["requestedQueryCost"], (query, spent)
+            lengths: dict[str, int] = {}
+            _lengths(body["data"], [], lengths)
+            target = [n for key, n in lengths.items() if key.endswith(field_name)]
+            assert all(n <= 1 for n in target), (query, lengths)
+            if target and max(target) == 1:
+                overflowed.add((type_name, field_name))
+        covered.add((type_name, field_name))
+
+    # and the family reaches every such list, most of them holding more than their bound of demo data
+    assert covered == family, family - covered
+    assert len(overflowed) >= 30, covered - overflowed

@@ -326,7 +326,7 @@ def test_every_credit_change_is_in_the_audit_trail_with_before_and_after(
 
 QUEUE = """
 query Queue($after: String) {
-  creditReviewQueue(first: 100, after: $after) {
+  creditReviewQueue(first: 50, after: $after) {
     totalCount
     nodes { id name sourceRecordId status importedRow candidates { score matchedName enterprise { id legalName } } }
   }

@@ -146,3 +146,49 @@ def test_an_operation_within_the_time_limit_is_answered(impatient_client: TestCl
 
     assert response.status_code == 200
     assert response.json()["data"]["jobs"]["totalCount"] > 0
+
+
+# ------------------------------------------------------------------ echoed input is cut short (L6)
+
+LONG_ROUND = "界" * 100_000
+
+
+def _demo_competition(admin_api_client: Any) -> str:
+    competition_id: str = admin_api_client.execute("{ competitions { id } }")["data"]["competitions"][0]["id"]
+    return competition_id
+
+
+def test_an_unknown_round_name_is_echoed_cut_short(admin_api_client: Any) -> None:
+    # given / when
+    body = admin_api_client.execute(
+        "query($c: ID!, $r: String!) { leaderboard(competitionId: $c, round: $r) { method } }",
+        {"c": _demo_competition(admin_api_client), "r": LONG_ROUND},
+    )
+
+    # then NOT_FOUND, naming the round by its first 64 characters and an ellipsis
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert f"'{'界' * 64}…'" in error["message"] and len(error["message"]) < 300
+
+
+def test_the_leaderboard_export_echoes_an_unknown_round_cut_short(client: TestClient, admin_api_client: Any) -> None:
+    competition_id = _demo_competition(admin_api_client)
+    response = client.get(
+        f"/exports/competitions/{competition_id}/leaderboard.csv",
+        params={"round": "r" * 5_000},
+        headers={"Authorization": f"Bearer {admin_api_client.token}"},
+    )
+
+    assert response.status_code == 404
+    message = response.json()["errors"][0]["message"]
+    assert f"'{'r' * 64}…'" in message and len(message) < 300
+
+
+def test_an_unknown_export_format_is_echoed_cut_short(client: TestClient, admin_api_client: Any) -> None:
+    response = client.get(
+        "/exports/jobs/Sm9iOjE/candidates." + "x" * 5_000, headers={"Authorization": f"Bearer {admin_api_client.token}"}
+    )
+
+    assert response.status_code == 404
+    message = response.json()["errors"][0]["message"]
+    assert "x" * 64 + "…" in message and len(message) < 200
