@@ -165,7 +165,7 @@ def _pending_links(admin_api_client: Any, invitation_id: str) -> list[dict[str, 
 @pytest.mark.parametrize(
     "field",
     [
-        "invitations(first: 100) { nodes { email phone nameZh } }",
+        "invitations(first: 5) { nodes { email phone nameZh } }",
         "funnel { invited }",
         "criteria { skills }",
         "quota",
