@@ -34,10 +34,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from api.graphql.cup import round_leaderboard
 from api.graphql.errors import ApiError, bad_input, forbidden, from_service_error, not_found, unauthenticated
 from api.graphql.ids import decode_id_of, encode_global_id
-from api.graphql.permissions import may_rank_candidates
 from api.models import Account, Job, Talent
 from api.models.cup import Entry
-from api.services import accounts, matching
+from api.services import accounts, applications, matching
 from api.services.cup import Leaderboard, LeaderboardRow
 from api.services.errors import ServiceError, shorten
 from api.services.validation import refuse_control_characters
@@ -209,7 +208,7 @@ async def candidates(request: Request) -> Response:
         job = session.get(Job, pk)
         if job is None:
             raise not_found("job not found")
-        if not may_rank_candidates(viewer, job):
+        if not applications.may_review_applicants(viewer, job):
             raise forbidden("only the job's employer and admins rank its candidates")
         results = matching.candidates_for_job(session, job).results
         chunks = _chunks(results, lambda part, offset: _candidate_records(session, part, offset))

@@ -71,32 +71,17 @@ def _signed_in(info: Info) -> AccountRow:
     return viewer
 
 
-def _on_panel(session: Session, viewer: AccountRow | None, competition_id: int) -> bool:
-    if viewer is None or viewer.role != enums.Role.JUDGE:
-        return False
-    return (
-        session.exec(
-            select(JudgePanel.id).where(
-                JudgePanel.competition_id == competition_id, JudgePanel.judge_account_id == viewer.id
-            )
-        ).first()
-        is not None
-    )
-
-
 async def _can_see_entry(ctx: Context, row: EntryRow, on_panel: bool | None = None) -> bool:
-    """Admins, the competition's judges (``on_panel``, looked up unless given), and the entry's own team, invited
-    members included (they see what they are asked to join)."""
+    """:func:`api.services.cup.may_see_entry` for the request's viewer (``on_panel`` looked up unless given)."""
     viewer = ctx.viewer
     if viewer is None:
         return False
     if on_panel is None:
-        on_panel = _on_panel(ctx.session, viewer, row.competition_id)
-    if viewer.role == enums.Role.ADMIN or on_panel:
+        on_panel = cup.on_panel(ctx.session, viewer, row.competition_id)
+    if cup.may_see_panel_work(viewer, on_panel=on_panel):
         return True
     assert row.id is not None
-    members = await ctx.cup_loaders.members_by_entry_id.load(row.id)
-    return viewer.talent_id is not None and any(m.talent_id == viewer.talent_id for m in members)
+    return cup.may_see_entry(viewer, await ctx.cup_loaders.members_by_entry_id.load(row.id), on_panel=on_panel)
 
 
 # ------------------------------------------------------------------ types
@@ -299,7 +284,7 @@ class Entry(Node):
         description="The team, lead first, invited members included; null when you may not see the entry's details."
     )
     async def team(self, info: Info) -> list[TeamMember] | None:
-        on_panel = _on_panel(info.context.session, info.context.viewer, self.row.competition_id)
+        on_panel = cup.on_panel(info.context.session, info.context.viewer, self.row.competition_id)
         if not await _can_see_entry(info.context, self.row, on_panel):
             return None
         assert self.row.id is not None
@@ -470,7 +455,7 @@ class Competition(Node):
         ctx = info.context
         viewer = _signed_in(info)
         assert self.row.id is not None
-        if viewer.role != enums.Role.ADMIN and not _on_panel(ctx.session, viewer, self.row.id):
+        if not cup.may_see_panel_work(viewer, on_panel=cup.on_panel(ctx.session, viewer, self.row.id)):
             raise forbidden("only admins and the panel's judges see the panel")
         ids = sorted(
             ctx.session.exec(select(JudgePanel.judge_account_id).where(JudgePanel.competition_id == self.row.id))
@@ -482,7 +467,7 @@ class Competition(Node):
         ctx = info.context
         viewer = _signed_in(info)
         assert self.row.id is not None
-        if viewer.role != enums.Role.ADMIN and not _on_panel(ctx.session, viewer, self.row.id):
+        if not cup.may_see_panel_work(viewer, on_panel=cup.on_panel(ctx.session, viewer, self.row.id)):
             raise forbidden("only admins and the panel's judges list the entries")
         page = page_request(first, after)
         condition = EntryRow.competition_id == self.row.id
@@ -1165,7 +1150,7 @@ class CupSubscription:
         viewer = ctx.viewer
         if viewer is None:
             raise unauthenticated()
-        if viewer.role != enums.Role.ADMIN:
+        if not cup.may_watch_live_leaderboard(viewer):
             raise forbidden("the live leaderboard is for admins (the roadshow screen)")
         pk = decode_id_of(competition_id, "Competition")
         board = read_service(lambda: round_leaderboard(ctx.session, viewer, pk, round, None))

@@ -23,7 +23,7 @@ from api.graphql.errors import forbidden, read_service
 from api.graphql.ids import decode_id_of, encode_global_id
 from api.graphql.mutations import UserError, require_viewer, run_mutation
 from api.graphql.pagination import Connection, connection_from_slice, page_request
-from api.graphql.permissions import IsAuthenticated, can_see_talent, mask_email, mask_phone, require_role
+from api.graphql.permissions import IsAuthenticated, can_see_talent, require_role
 from api.graphql.types import CandidateMatch, Degree, Enterprise, Node, Talent
 from api.models import Account as AccountRow
 from api.models import Campaign as CampaignRow
@@ -34,7 +34,7 @@ from api.models import enums
 from api.models.headhunting import InvitationStatus as InvitationStatusValue
 from api.models.identity import IdentityLinkStatus as IdentityLinkStatusValue
 from api.models.identity import RecordKind
-from api.services import headhunting, identity
+from api.services import headhunting, identity, talents
 from matching.people import PersonLink
 
 __all__ = ["HeadhuntingMutation", "HeadhuntingQuery", "headhunting_node"]
@@ -267,11 +267,11 @@ class Invitation(Node):
         "masked for the firm until the talent accepts."
     )
     async def email(self, info: Info) -> str | None:
-        return await self._contact(info, "email", mask_email)
+        return await self._contact(info, "email", talents.mask_email)
 
     @strawberry.field(description="The invitee's phone, under the same rule as email.")
     async def phone(self, info: Info) -> str | None:
-        return await self._contact(info, "phone", mask_phone)
+        return await self._contact(info, "phone", talents.mask_phone)
 
     @strawberry.field
     def institution(self) -> str | None:

@@ -1,8 +1,9 @@
 """Who may use which operation, and who may see which object.
 
-Operation-level rules are permission classes on the fields; object-level
-rules (a talent's profile, an application) are functions the resolvers call,
-so ``node(id:)`` and every list apply the same rule.
+Operation-level rules are permission classes on the fields. Object-level rules live in the domain's service
+as plain functions over (viewer, row) (:mod:`api.services.talents`, :mod:`api.services.applications`, ...);
+the functions here only read the facts a rule needs through the request's loaders and ask it, so
+``node(id:)``, nested fields, lists and exports all apply the same rule.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from strawberry.permission import BasePermission
 
 from api.graphql.context import Context, Info
 from api.graphql.dataloaders import resolved
-from api.models import Account, Application, Job, Talent
+from api.models import Application, Job, Talent
 from api.models.enums import Role
+from api.services import applications, talents
 
 __all__ = [
     "IsAuthenticated",
@@ -23,9 +25,6 @@ __all__ = [
     "can_see_contact",
     "can_see_talent",
     "contact_visibility",
-    "mask_email",
-    "mask_phone",
-    "may_rank_candidates",
     "require_role",
 ]
 
@@ -59,22 +58,19 @@ def require_role(*roles: Role) -> list[type[BasePermission]]:
 
 
 def contact_visibility(ctx: Context, talent: Talent) -> bool | Awaitable[bool]:
-    """Contact data: the talent, admins, and employers of jobs the talent applied to.
+    """:func:`api.services.talents.may_see_contact` for the request's viewer, the enterprises the talent applied to
+    read through the request's loader.
 
     A plain bool when the answer is known without the database or the talent's loader holds it
     (resolvers stay synchronous), otherwise an awaitable.
     """
     viewer = ctx.viewer
-    if viewer is None:
-        return False
-    if viewer.role == Role.ADMIN or viewer.talent_id == talent.id:
-        return True
-    if viewer.role != Role.EMPLOYER or viewer.enterprise_id is None:
-        return False
+    decided = talents.contact_decided_by_account(viewer, talent)
+    if decided is not None:
+        return decided
     assert talent.id is not None
-    enterprise_id = viewer.enterprise_id
     employers = ctx.loaders.employers_applied_to_by_talent_id.get(talent.id)
-    return resolved(employers, lambda ids: enterprise_id in ids)
+    return resolved(employers, lambda ids: talents.may_see_contact(viewer, talent, ids))
 
 
 async def can_see_contact(ctx: Context, talent: Talent) -> bool:
@@ -84,38 +80,16 @@ async def can_see_contact(ctx: Context, talent: Talent) -> bool:
 
 
 async def can_see_talent(ctx: Context, talent: Talent) -> bool:
-    """A profile: signed-in accounts see discoverable ones; others only as for contact data."""
-    if ctx.viewer is None:
-        return False
-    return talent.discoverable or await can_see_contact(ctx, talent)
+    """:func:`api.services.talents.may_see_profile` for the request's viewer (a hidden profile: as its contact data)."""
+    if ctx.viewer is None or talent.discoverable:
+        return talents.may_see_profile(ctx.viewer, talent, ())
+    return await can_see_contact(ctx, talent)
 
 
 async def can_see_application(ctx: Context, application: Application) -> bool:
+    """:func:`api.services.applications.may_see_application` for the request's viewer."""
     viewer = ctx.viewer
-    if viewer is None:
-        return False
-    if viewer.role == Role.ADMIN or viewer.talent_id == application.talent_id:
-        return True
+    if viewer is None or viewer.talent_id == application.talent_id:
+        return applications.may_see_application(viewer, application, None)
     job: Job | None = await ctx.loaders.job_by_id.load(application.job_id)
-    return viewer.role == Role.EMPLOYER and job is not None and viewer.enterprise_id == job.employer_id
-
-
-def may_rank_candidates(viewer: Account, job: Job) -> bool:
-    """A job's ranked candidates: for the job's employer and admins."""
-    return viewer.role == Role.ADMIN or (viewer.role == Role.EMPLOYER and viewer.enterprise_id == job.employer_id)
-
-
-def mask_phone(phone: str) -> str:
-    """``+86 138 1234 5678`` -> ``138****5678``: the last four digits and the first three of the number."""
-    digits = "".join(c for c in phone if c.isdigit())
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}****{digits[-4:]}"
-
-
-def mask_email(email: str) -> str:
-    """``lu.chenyu@example.com`` -> ``l***@example.com``."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
+    return applications.may_see_application(viewer, application, job)

@@ -16,7 +16,7 @@ from api.graphql.financing import financing_node
 from api.graphql.headhunting import headhunting_node
 from api.graphql.ids import decode_global_id, decode_id_of
 from api.graphql.pagination import Connection, PageRequest, asks_for_total, connection_from_slice, page_request
-from api.graphql.permissions import IsAuthenticated, can_see_application, can_see_talent, may_rank_candidates
+from api.graphql.permissions import IsAuthenticated, can_see_application, can_see_talent
 from api.graphql.types import (
     Account,
     Application,
@@ -31,13 +31,12 @@ from api.graphql.types import (
     Node,
     Talent,
 )
-from api.models import Application as ApplicationRow
 from api.models import Enterprise as EnterpriseRow
 from api.models import EnterpriseAlias, TalentEducation
 from api.models import Job as JobRow
 from api.models import Talent as TalentRow
 from api.models.enums import DegreeLevel, Role
-from api.services import credit, matching
+from api.services import applications, credit, matching, talents
 from matching.normalise import normalize_text
 
 MAX_SEARCH_LENGTH = 200
@@ -211,14 +210,9 @@ class Query:
         query = _talent_query(ctx.session, filter)
         viewer = ctx.viewer
         assert viewer is not None
-        if viewer.role != Role.ADMIN:
-            applied = select(ApplicationRow.talent_id).join(JobRow, col(JobRow.id) == col(ApplicationRow.job_id))
-            applied = applied.where(JobRow.employer_id == (viewer.enterprise_id or -1))
-            query = query.where(
-                col(TalentRow.discoverable).is_(True)
-                | (TalentRow.id == (viewer.talent_id or -1))
-                | col(TalentRow.id).in_(applied)
-            )
+        visible = talents.visible_profiles(viewer)
+        if visible is not None:
+            query = query.where(visible)
         if text is not None:
             query = query.where(col(TalentRow.id).in_(matching.search_talents(ctx.session, text)))
         total = ctx.session.exec(select(func.count()).select_from(query.subquery())).one()
@@ -313,7 +307,7 @@ class Query:
             raise not_found("job not found")
         viewer = ctx.viewer
         assert viewer is not None
-        if not may_rank_candidates(viewer, job):
+        if not applications.may_review_applicants(viewer, job):
             raise forbidden("only the job's employer and admins rank its candidates")
         ranking = matching.candidates_for_job(ctx.session, job, limit=page.limit, offset=page.offset)
         rows = {r.id: r for r in _rows_in_order(ctx.session, TalentRow, [m.talent_id for m in ranking.results])}

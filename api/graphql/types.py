@@ -19,9 +19,6 @@ from api.graphql.pagination import Connection, connection_from_slice, page_reque
 from api.graphql.permissions import (
     can_see_application,
     contact_visibility,
-    mask_email,
-    mask_phone,
-    may_rank_candidates,
 )
 from api.models import Account as AccountRow
 from api.models import Application as ApplicationRow
@@ -33,6 +30,7 @@ from api.models import Talent as TalentRow
 from api.models import TalentEducation as TalentEducationRow
 from api.models import TalentLanguage as TalentLanguageRow
 from api.models import enums
+from api.services import applications, talents
 from matching.score import ComponentScore, MatchResult
 from matching.score import SkillMatch as SkillMatchResult
 
@@ -177,14 +175,18 @@ def _email(root: Talent, info: Info) -> str | None:
     email = root.row.email
     if email is None:
         return None
-    return resolved(contact_visibility(info.context, root.row), lambda visible: email if visible else mask_email(email))
+    return resolved(
+        contact_visibility(info.context, root.row), lambda visible: email if visible else talents.mask_email(email)
+    )
 
 
 def _phone(root: Talent, info: Info) -> str | None:
     phone = root.row.phone
     if phone is None:
         return None
-    return resolved(contact_visibility(info.context, root.row), lambda visible: phone if visible else mask_phone(phone))
+    return resolved(
+        contact_visibility(info.context, root.row), lambda visible: phone if visible else talents.mask_phone(phone)
+    )
 
 
 def _birth_year(root: Talent, info: Info) -> int | None:
@@ -352,7 +354,7 @@ class Job(Node):
         viewer = info.context.viewer
         if viewer is None:
             raise unauthenticated()
-        if not may_rank_candidates(viewer, self.row):
+        if not applications.may_review_applicants(viewer, self.row):
             raise forbidden("only the job's employer and admins see its applications")
         return _applications_page(info, ApplicationRow.job_id == self.row.id, first, after)
 

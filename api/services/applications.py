@@ -18,7 +18,7 @@ from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import enum_value
 from api.timeutil import utcnow
 
-__all__ = ["ALLOWED_TRANSITIONS", "apply_to_job", "move_application"]
+__all__ = ["ALLOWED_TRANSITIONS", "apply_to_job", "may_review_applicants", "may_see_application", "move_application"]
 
 S = ApplicationStatus
 OPEN_STAGES = (S.APPLIED, S.SCREENING, S.INTERVIEW, S.OFFER)
@@ -28,6 +28,21 @@ ALLOWED_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
 }
 # Who may make a move: the talent only withdraws; the employer does the rest.
 _TALENT_MOVES = frozenset({S.WITHDRAWN})
+
+
+def may_review_applicants(viewer: Account, job: Job) -> bool:
+    """A job's applications and ranked candidates (``Job.applications``, ``rankCandidates``, the candidates
+    export): for the job's employer and admins."""
+    return viewer.role == Role.ADMIN or (viewer.role == Role.EMPLOYER and viewer.enterprise_id == job.employer_id)
+
+
+def may_see_application(viewer: Account | None, application: Application, job: Job | None) -> bool:
+    """One application (``job``: the job it is for): the applicant, the job's employer and admins."""
+    if viewer is None:
+        return False
+    if viewer.talent_id == application.talent_id:
+        return True
+    return job is not None and may_review_applicants(viewer, job)
 
 
 def _record(session: Session, application: Application, new: ApplicationStatus, actor: Account) -> None:

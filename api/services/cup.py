@@ -569,6 +569,39 @@ def team_invitations(session: Session, actor: Account) -> list[Entry]:
     return _entries_of(session, actor.talent_id, accepted=False)
 
 
+def on_panel(session: Session, viewer: Account | None, competition_id: int) -> bool:
+    """Whether ``viewer`` is a judge on ``competition_id``'s panel."""
+    if viewer is None or viewer.role != Role.JUDGE:
+        return False
+    found = session.exec(
+        select(JudgePanel.id).where(
+            JudgePanel.competition_id == competition_id, JudgePanel.judge_account_id == viewer.id
+        )
+    ).first()
+    return found is not None
+
+
+def may_see_panel_work(viewer: Account, *, on_panel: bool) -> bool:
+    """A competition's panel and its list of entries: admins and the competition's judges (``on_panel``)."""
+    return viewer.role == Role.ADMIN or on_panel
+
+
+def may_see_entry(viewer: Account | None, members: Iterable[EntryMember], *, on_panel: bool) -> bool:
+    """One entry (``members``: its team): admins, the competition's judges, and its team, invited members
+    included (they see what they are asked to join)."""
+    if viewer is None:
+        return False
+    if may_see_panel_work(viewer, on_panel=on_panel):
+        return True
+    return viewer.talent_id is not None and any(m.talent_id == viewer.talent_id for m in members)
+
+
+def may_watch_live_leaderboard(viewer: Account) -> bool:
+    """The live leaderboard (the roadshow screen): admins; a round's scores stay hidden from others until it
+    closes."""
+    return viewer.role == Role.ADMIN
+
+
 def may_see_member_profile(
     viewer: Account | None, member: EntryMember, *, talent_visible: bool, on_panel: bool
 ) -> bool:

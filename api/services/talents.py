@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, delete
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, delete, select
 
-from api.models import Account, Talent, TalentEducation, TalentLanguage, TalentSkill
+from api.models import Account, Application, Job, Talent, TalentEducation, TalentLanguage, TalentSkill
 from api.models.enums import DegreeLevel, IndustryChain, Role
 from api.services import identity
 from api.services.addresses import normalise_email
@@ -21,7 +23,18 @@ from api.services.validation import (
 )
 from api.timeutil import utcnow
 
-__all__ = ["EducationData", "TalentData", "create_talent_profile", "update_talent_profile"]
+__all__ = [
+    "EducationData",
+    "TalentData",
+    "contact_decided_by_account",
+    "create_talent_profile",
+    "mask_email",
+    "mask_phone",
+    "may_see_contact",
+    "may_see_profile",
+    "update_talent_profile",
+    "visible_profiles",
+]
 
 MAX_SKILLS = 100
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -175,3 +188,61 @@ def update_talent_profile(session: Session, account: Account, talent_id: int, da
     _apply(session, talent, data)
     identity.link_new_talent(session, talent, actor=account)
     return talent
+
+
+# ------------------------------------------------------------------ who sees a profile and its contact data
+
+
+def contact_decided_by_account(viewer: Account | None, talent: Talent) -> bool | None:
+    """:func:`may_see_contact` where the viewer's account alone decides it; None where it turns on whether
+    the talent applied to a job of the viewer's enterprise."""
+    if viewer is None:
+        return False
+    if viewer.role == Role.ADMIN or viewer.talent_id == talent.id:
+        return True
+    if viewer.role != Role.EMPLOYER or viewer.enterprise_id is None:
+        return False
+    return None
+
+
+def may_see_contact(viewer: Account | None, talent: Talent, applied_to: Collection[int]) -> bool:
+    """Whether ``viewer`` reads ``talent``'s e-mail, phone and birth year in full: the talent, admins, and the
+    accounts of an employer whose job the talent applied to (``applied_to``: the ids of those enterprises)."""
+    decided = contact_decided_by_account(viewer, talent)
+    if decided is not None:
+        return decided
+    assert viewer is not None
+    return viewer.enterprise_id in applied_to
+
+
+def may_see_profile(viewer: Account | None, talent: Talent, applied_to: Collection[int]) -> bool:
+    """Whether ``viewer`` sees ``talent``'s profile at all: signed-in accounts see discoverable profiles; a
+    hidden one, only those who read its contact data (:func:`may_see_contact`). SQL twin: :func:`visible_profiles`."""
+    return viewer is not None and (talent.discoverable or may_see_contact(viewer, talent, applied_to))
+
+
+def visible_profiles(viewer: Account) -> ColumnElement[bool] | None:
+    """:func:`may_see_profile` as a condition on ``talent`` rows, for lists; None where every row is visible."""
+    if viewer.role == Role.ADMIN:
+        return None
+    visible = col(Talent.discoverable).is_(True) | (col(Talent.id) == (viewer.talent_id or -1))
+    if viewer.role == Role.EMPLOYER and viewer.enterprise_id is not None:
+        applied = select(Application.talent_id).join(Job, col(Job.id) == col(Application.job_id))
+        visible = visible | col(Talent.id).in_(applied.where(Job.employer_id == viewer.enterprise_id))
+    return visible
+
+
+def mask_phone(phone: str) -> str:
+    """``+86 138 1234 5678`` -> ``138****5678``: the last four digits and the first three of the number."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_email(email: str) -> str:
+    """``lu.chenyu@example.com`` -> ``l***@example.com``."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
