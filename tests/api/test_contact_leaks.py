@@ -1,11 +1,12 @@
-"""No path through the schema shows a person's contact data to someone the rules do not let read it.
+"""No path through the schema shows a person's contact data, or a hidden profile, to someone the rules keep it from.
 
 The access matrix (test_access_matrix.py) checks who may call each operation and read each object; this walk
 checks what comes back *through* them. Every talent's and every invitee's e-mail and phone is a canary. For
 each demo account, the walk asks every root list it may call and ``node(id:)`` of a sample of every Node
 type's objects, following every object field two more levels down (``job -> applications -> talent``,
 ``invitation -> campaign -> invitations``, ``entry -> team -> talent``, ``auditTrail -> after``, ...),
-and fails when a canary the account may not read appears anywhere in an answer, masked values aside.
+and fails when a canary the account may not read appears anywhere in an answer, masked values aside. The IDs
+of hidden (not discoverable) profiles are canaries too.
 
 Who may read which contact data is stated here on its own, from the rows, not by calling the service rules
 it checks: the person themself; the employers of jobs the person applied to; the firm that typed an outside
@@ -52,7 +53,7 @@ from api.models import (
     LoanProduct,
     Talent,
 )
-from api.models.cup import Competition, Entry, Round, Score
+from api.models.cup import Competition, Entry, EntryMember, JudgePanel, Round, Score
 from tests.conftest import DEMO_PASSWORD, LOG_IN
 
 ACCOUNTS = (
@@ -136,12 +137,16 @@ def _selection(type_: GraphQLObjectType, hops: int) -> str:
 
 @dataclass(frozen=True)
 class Canaries:
-    """Every full e-mail and phone in the database, and who may read each one."""
+    """Every full e-mail and phone in the database, every hidden profile's ID, and who may read each one."""
 
-    owners: dict[str, set[int]]  # value -> ids of accounts allowed to read it
+    owners: dict[str, set[int]]  # lower-cased contact value -> ids of accounts allowed to read it
+    hidden: dict[str, set[int]]  # '"<global ID>"' of a hidden profile -> ids of accounts allowed to see it
 
     def forbidden_for(self, account_id: int | None) -> list[str]:
         return [value for value, readers in self.owners.items() if account_id not in readers]
+
+    def hidden_for(self, account_id: int | None) -> list[str]:
+        return [value for value, readers in self.hidden.items() if account_id not in readers]
 
 
 def _phone_forms(phone: str) -> set[str]:
@@ -195,7 +200,32 @@ def _canaries(session: Session) -> Canaries:
         allow(talent.phone, readers, phone=True)
     # A value shared by two rows is readable by whoever may read either: intersecting would be stricter than
     # the rules. Values too short to be a canary (masked forms) were never added.
-    return Canaries(owners=owners)
+    return Canaries(owners=owners, hidden=_hidden_profiles(session, by_talent, by_enterprise))
+
+
+def _hidden_profiles(
+    session: Session, by_talent: dict[int, set[int]], by_enterprise: dict[int, set[int]]
+) -> dict[str, set[int]]:
+    """Who may see each hidden profile: the talent; the employers of jobs they applied to; once the talent
+    accepted a place on a Cup team, the judges of that competition's panel."""
+    hidden = {
+        t: by_talent.get(t, set()) for t in session.exec(select(Talent.id).where(col(Talent.discoverable).is_(False)))
+    }
+    for talent_id, employer_id in session.exec(
+        select(Application.talent_id, Job.employer_id).join(Job, col(Job.id) == col(Application.job_id))
+    ):
+        if talent_id in hidden:
+            hidden[talent_id] |= by_enterprise.get(employer_id, set())
+    accepted = (
+        select(EntryMember.talent_id, JudgePanel.judge_account_id)
+        .join(Entry, col(Entry.id) == col(EntryMember.entry_id))
+        .join(JudgePanel, col(JudgePanel.competition_id) == col(Entry.competition_id))
+        .where(col(EntryMember.accepted_at).is_not(None))
+    )
+    for talent_id, judge_id in session.exec(accepted):
+        if talent_id in hidden:
+            hidden[talent_id].add(judge_id)
+    return {f'"{encode_global_id("Talent", t)}"': readers for t, readers in hidden.items()}
 
 
 def _talent_email(session: Session, invitation: Invitation) -> str | None:
@@ -261,7 +291,7 @@ def _leaks(text: str, forbidden: list[str]) -> list[str]:
     return [value for value in forbidden if value in lowered]
 
 
-def test_no_account_reads_contact_data_it_may_not(walk_http: TestClient, engine: Engine) -> None:
+def test_no_account_reads_contact_data_or_hidden_profiles_it_may_not(walk_http: TestClient, engine: Engine) -> None:
     # given every contact value in the database and who may read it
     with Session(engine) as session:
         canaries = _canaries(session)
@@ -281,6 +311,7 @@ def test_no_account_reads_contact_data_it_may_not(walk_http: TestClient, engine:
     asked = 0
     for email, token in tokens.items():
         forbidden = canaries.forbidden_for(ids.get(email) if email else None)
+        hidden = canaries.hidden_for(ids.get(email) if email else None)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         for path, query in _queries(samples):
             response = walk_http.post("/graphql", json={"query": query}, headers=headers)
@@ -288,10 +319,10 @@ def test_no_account_reads_contact_data_it_may_not(walk_http: TestClient, engine:
             body = response.json()
             assert "data" in body, (path, body)
             asked += 1
-            leaked = _leaks(response.text, forbidden)
+            leaked = _leaks(response.text, forbidden) + [gid for gid in hidden if gid in response.text]
             if leaked:
                 found[f"{email or 'anonymous'} {path}"] = leaked[:3]
 
-    # then no answer carries contact data the account may not read
+    # then no answer carries contact data the account may not read, nor a hidden profile it may not see
     assert asked > 500
     assert found == {}, found
