@@ -200,6 +200,35 @@ def new_employer(
     return make
 
 
+@dataclass
+class HeadhunterAccount:
+    api: Any  # tests.conftest.GraphQLClient
+    firm_id: str
+    name: str
+
+
+@pytest.fixture(scope="session")
+def new_headhunter(
+    engine: Engine, new_enterprise: Callable[..., dict[str, Any]], log_in_as: Callable[[str, str], Any]
+) -> Callable[[], HeadhunterAccount]:
+    """A headhunter account acting for a new firm (linking an account to a firm is an operator's step)."""
+
+    def make() -> HeadhunterAccount:
+        enterprise = new_enterprise(industryChain="TRADE_LOGISTICS")
+        email = unique_email("hunter")
+        with session_scope(engine) as session:
+            create_account(
+                session,
+                email=email,
+                password=PASSWORD,
+                role="headhunter",
+                enterprise_id=decode_id_of(enterprise["id"], "Enterprise"),
+            )
+        return HeadhunterAccount(api=log_in_as(email, PASSWORD), firm_id=enterprise["id"], name=enterprise["legalName"])
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def post_job() -> Callable[..., dict[str, Any]]:
     """Post a job as ``employer``; ``fields`` override the defaults."""

@@ -28,11 +28,9 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.config import Settings
-from api.graphql.ids import decode_id_of
 from api.models import Account, EmailVerification
-from api.services.accounts import create_account
 from api.timeutil import utcnow
-from tests.api.conftest import unique_email
+from tests.api.conftest import HeadhunterAccount, unique_email
 
 PASSWORD = "a-sturdy-passphrase"
 SMTP_USER, SMTP_PASSWORD = "guilu", "smtp-secret"
@@ -426,40 +424,26 @@ mutation($campaignId: ID!, $person: OutsidePersonInput!) {
 """
 SEND = "mutation($id: ID!) { sendInvitation(id: $id) { invitation { status } userErrors { code } } }"
 MY_INVITATIONS = "{ myInvitations { id status nameEn } }"
-LOG_IN = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { token } }"
 
 
-def _sent_outside_invitation(api: Api, engine: Engine, new_enterprise: Callable[..., Any], person: Any) -> str:
-    """A firm of its own invites ``person`` (an outside person, by e-mail) and sends the invitation."""
-    firm = new_enterprise(industryChain="TRADE_LOGISTICS")
-    hunter = unique_email("hunter")
-    with Session(engine) as session:
-        create_account(
-            session,
-            email=hunter,
-            password=PASSWORD,
-            role="headhunter",
-            enterprise_id=decode_id_of(firm["id"], "Enterprise"),
-            email_verified=True,
-        )
-        session.commit()
-    token = api.data(LOG_IN, {"e": hunter, "p": PASSWORD})["data"]["logIn"]["token"]
+def _sent_outside_invitation(firm: HeadhunterAccount, person: dict[str, Any]) -> str:
+    """``firm`` invites ``person`` (an outside person, by e-mail) in a new campaign and sends the invitation."""
     today = utcnow().date()
     campaign = {"name": "验证后关联", "startsOn": today.isoformat(), "endsOn": (today + timedelta(days=30)).isoformat()}
-    campaign_id = api.data(CREATE_CAMPAIGN, {"input": campaign}, token)["data"]["createCampaign"]["campaign"]["id"]
-    invited = api.data(INVITE_OUTSIDE, {"campaignId": campaign_id, "person": person}, token)["data"]
+    campaign_id = firm.api.execute(CREATE_CAMPAIGN, {"input": campaign})["data"]["createCampaign"]["campaign"]["id"]
+    invited = firm.api.execute(INVITE_OUTSIDE, {"campaignId": campaign_id, "person": person})["data"]
     invitation_id: str = invited["inviteOutsidePerson"]["invitation"]["id"]
-    assert api.data(SEND, {"id": invitation_id}, token)["data"]["sendInvitation"]["invitation"]["status"] == "SENT"
+    assert firm.api.execute(SEND, {"id": invitation_id})["data"]["sendInvitation"]["invitation"]["status"] == "SENT"
     return invitation_id
 
 
 def test_an_invitation_reaches_its_invitee_once_they_prove_the_address_with_the_mailed_code(
-    api: Api, inbox: Inbox, engine: Engine, new_enterprise: Callable[..., Any]
+    api: Api, inbox: Inbox, new_headhunter: Callable[[], HeadhunterAccount]
 ) -> None:
     # given: a firm invited an outside person at an address, and an impostor declares that address in a profile
     address = unique_email("invitee")
     invitation_id = _sent_outside_invitation(
-        api, engine, new_enterprise, {"nameEn": "Ruoxi Zhang", "nameZh": "张若曦", "email": address}
+        new_headhunter(), {"nameEn": "Ruoxi Zhang", "nameZh": "张若曦", "email": address}
     )
     impostor = _sign_up(api, unique_email("impostor"))
     api.data(CREATE_PROFILE, {"input": {"nameZh": "张若曦", "nameEn": "Ruoxi Zhang", "email": address}}, impostor)

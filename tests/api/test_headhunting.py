@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,7 +26,7 @@ from api.db import session_scope
 from api.demo_headhunting import CAMPAIGN_NAME, INVITED, WITH_PROJECT
 from api.graphql.ids import decode_id_of
 from api.models import AuditEntry, Invitation
-from api.services.accounts import create_account
+from tests.api.conftest import HeadhunterAccount
 from tests.conftest import GraphQLClient
 
 PASSWORD = "correct-horse-battery"
@@ -143,13 +142,6 @@ PROGRAMME = """
 """
 
 
-@dataclass
-class Firm:
-    api: Any
-    firm_id: str
-    name: str
-
-
 def _tag() -> str:
     return uuid.uuid4().hex[:10]
 
@@ -158,29 +150,7 @@ def _phone() -> str:
     return f"+86 139 {uuid.uuid4().int % 10**8:08d}"
 
 
-@pytest.fixture(scope="module")
-def new_headhunter(
-    engine: Engine, new_enterprise: Callable[..., dict[str, Any]], log_in_as: Callable[[str, str], Any]
-) -> Callable[[], Firm]:
-    """A headhunter account acting for a new firm (linking an account to a firm is an operator's step)."""
-
-    def make() -> Firm:
-        enterprise = new_enterprise(industryChain="TRADE_LOGISTICS")
-        email = f"hunter-{_tag()}@example.com"
-        with session_scope(engine) as session:
-            create_account(
-                session,
-                email=email,
-                password=PASSWORD,
-                role="headhunter",
-                enterprise_id=decode_id_of(enterprise["id"], "Enterprise"),
-            )
-        return Firm(api=log_in_as(email, PASSWORD), firm_id=enterprise["id"], name=enterprise["legalName"])
-
-    return make
-
-
-def _campaign(firm: Firm, **fields: Any) -> str:
+def _campaign(firm: HeadhunterAccount, **fields: Any) -> str:
     today = date.today()
     campaign_input = {
         "name": f"测试邀请 {_tag()}",
@@ -199,7 +169,7 @@ def _phd(institution: str = "University of Oxford") -> list[dict[str, Any]]:
     return [{"degree": "PHD", "institution": institution, "country": "GB", "fieldOfStudy": "Biomedicine"}]
 
 
-def _invite(firm: Firm, campaign_id: str, **person: Any) -> dict[str, Any]:
+def _invite(firm: HeadhunterAccount, campaign_id: str, **person: Any) -> dict[str, Any]:
     body = firm.api.execute(INVITE_OUTSIDE, {"campaignId": campaign_id, "person": person})
     payload: dict[str, Any] = body["data"]["inviteOutsidePerson"]
     return payload
@@ -216,7 +186,7 @@ def _invitation_count(engine: Engine, campaign_id: str) -> int:
 
 
 def test_a_newcomer_runs_a_campaign_end_to_end(
-    new_headhunter: Callable[[], Firm],
+    new_headhunter: Callable[[], HeadhunterAccount],
     new_talent: Callable[..., Any],
     talent_at: Callable[..., Any],
     admin_api_client: Any,
@@ -310,7 +280,10 @@ def test_a_newcomer_runs_a_campaign_end_to_end(
 
 @pytest.mark.parametrize("spelling", ["Lu Chenyu", "Chenyu Lu", "LU Chen-yu", "卢晨雨"])
 def test_an_outside_invitee_is_matched_to_the_registered_profile_across_spellings(
-    spelling: str, new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any], admin_api_client: Any
+    spelling: str,
+    new_headhunter: Callable[[], HeadhunterAccount],
+    new_talent: Callable[..., Any],
+    admin_api_client: Any,
 ) -> None:
     # given the registered 卢晨雨 (hidden) and a firm that knows him under another spelling and a Gmail variant
     tag = _tag()
@@ -332,7 +305,7 @@ def test_an_outside_invitee_is_matched_to_the_registered_profile_across_spelling
 
 
 def test_the_same_name_with_other_contacts_is_not_linked(
-    new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any], admin_api_client: Any
+    new_headhunter: Callable[[], HeadhunterAccount], new_talent: Callable[..., Any], admin_api_client: Any
 ) -> None:
     # given a registered 王伟 with his own e-mail and phone
     new_talent(nameZh="王伟", nameEn="Wei Wang", email=f"wang.wei.{_tag()}@example.com", phone=_phone())
@@ -350,7 +323,7 @@ def test_the_same_name_with_other_contacts_is_not_linked(
 
 
 def test_one_person_with_two_emails_is_found_through_the_phone(
-    new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any], admin_api_client: Any
+    new_headhunter: Callable[[], HeadhunterAccount], new_talent: Callable[..., Any], admin_api_client: Any
 ) -> None:
     # given a registered talent with a work e-mail and a phone
     phone = _phone()
@@ -370,7 +343,10 @@ def test_one_person_with_two_emails_is_found_through_the_phone(
 
 
 def test_a_grey_zone_match_waits_for_an_admin_who_confirms_or_rejects_it(
-    new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any], admin_api_client: Any, engine: Engine
+    new_headhunter: Callable[[], HeadhunterAccount],
+    new_talent: Callable[..., Any],
+    admin_api_client: Any,
+    engine: Engine,
 ) -> None:
     # given a registered 周雨萱 at a given institution, and two invitees with her name there but other e-mails
     institution = f"University of Testing {_tag()}"
@@ -427,7 +403,7 @@ def headhunter_api_client(log_in_as: Callable[[str, str], Any]) -> Any:
 
 
 def test_a_second_firm_is_refused_the_person_another_firm_introduced(
-    new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any], engine: Engine
+    new_headhunter: Callable[[], HeadhunterAccount], new_talent: Callable[..., Any], engine: Engine
 ) -> None:
     # given a talent first invited by one firm
     talent = new_talent(nameZh="范测试", nameEn="Ceshi Fan", phone=_phone(), education=_phd())
@@ -448,7 +424,7 @@ def test_a_second_firm_is_refused_the_person_another_firm_introduced(
 
 
 def test_the_owner_firm_is_also_named_when_the_person_comes_back_under_another_spelling(
-    new_headhunter: Callable[[], Firm],
+    new_headhunter: Callable[[], HeadhunterAccount],
 ) -> None:
     # given an outside person invited by one firm
     owner, rival = new_headhunter(), new_headhunter()
@@ -480,7 +456,7 @@ def test_only_headhunters_and_admins_invite(client_name: str, request: pytest.Fi
 
 
 def test_a_headhunter_cannot_use_another_firms_campaign(
-    new_headhunter: Callable[[], Firm], headhunter_api_client: Any, engine: Engine
+    new_headhunter: Callable[[], HeadhunterAccount], headhunter_api_client: Any, engine: Engine
 ) -> None:
     other = new_headhunter()
     campaign_id = _demo_campaign_id(headhunter_api_client)
@@ -512,7 +488,7 @@ def _demo_campaign_id(headhunter: Any) -> str:
     ],
 )
 def test_malformed_contact_data_is_refused_and_nothing_stored(
-    person: dict[str, str], field: str, words: str, new_headhunter: Callable[[], Firm], engine: Engine
+    person: dict[str, str], field: str, words: str, new_headhunter: Callable[[], HeadhunterAccount], engine: Engine
 ) -> None:
     firm = new_headhunter()
     campaign_id = _campaign(firm)
@@ -526,7 +502,7 @@ def test_malformed_contact_data_is_refused_and_nothing_stored(
 
 
 def test_a_second_answer_is_refused_and_the_first_stands(
-    new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any]
+    new_headhunter: Callable[[], HeadhunterAccount], new_talent: Callable[..., Any]
 ) -> None:
     # given a talent who accepted an invitation
     firm = new_headhunter()
@@ -546,7 +522,7 @@ def test_a_second_answer_is_refused_and_the_first_stands(
 
 
 def test_only_the_invited_talent_answers_and_only_sent_invitations(
-    new_headhunter: Callable[[], Firm], new_talent: Callable[..., Any]
+    new_headhunter: Callable[[], HeadhunterAccount], new_talent: Callable[..., Any]
 ) -> None:
     firm = new_headhunter()
     talent, stranger = new_talent(phone=_phone(), education=_phd()), new_talent(phone=_phone())
@@ -563,7 +539,7 @@ def test_only_the_invited_talent_answers_and_only_sent_invitations(
     assert early["userErrors"][0]["code"] == "INVALID_TRANSITION"
 
 
-def test_a_campaign_needs_consistent_dates_and_known_criteria(new_headhunter: Callable[[], Firm]) -> None:
+def test_a_campaign_needs_consistent_dates_and_known_criteria(new_headhunter: Callable[[], HeadhunterAccount]) -> None:
     firm = new_headhunter()
     bad = {
         "name": "x",
@@ -576,7 +552,7 @@ def test_a_campaign_needs_consistent_dates_and_known_criteria(new_headhunter: Ca
     assert payload["userErrors"][0]["field"] == "endsOn"
 
 
-def test_an_ended_campaign_takes_no_invitation(new_headhunter: Callable[[], Firm]) -> None:
+def test_an_ended_campaign_takes_no_invitation(new_headhunter: Callable[[], HeadhunterAccount]) -> None:
     firm = new_headhunter()
     campaign_id = _campaign(firm, startsOn="2024-01-01", endsOn="2024-03-31")
 
@@ -589,7 +565,9 @@ def test_an_ended_campaign_takes_no_invitation(new_headhunter: Callable[[], Firm
 # ------------------------------------------------------------------ import
 
 
-def test_a_csv_import_reports_each_row_and_is_idempotent(new_headhunter: Callable[[], Firm], engine: Engine) -> None:
+def test_a_csv_import_reports_each_row_and_is_idempotent(
+    new_headhunter: Callable[[], HeadhunterAccount], engine: Engine
+) -> None:
     # given a list with two people, a malformed e-mail, and the first person again under another spelling
     firm = new_headhunter()
     campaign_id = _campaign(firm)
@@ -617,7 +595,9 @@ def test_a_csv_import_reports_each_row_and_is_idempotent(new_headhunter: Callabl
     assert _invitation_count(engine, campaign_id) == 2
 
 
-def test_a_csv_with_unknown_columns_is_refused_whole(new_headhunter: Callable[[], Firm], engine: Engine) -> None:
+def test_a_csv_with_unknown_columns_is_refused_whole(
+    new_headhunter: Callable[[], HeadhunterAccount], engine: Engine
+) -> None:
     firm = new_headhunter()
     campaign_id = _campaign(firm)
 
@@ -653,7 +633,7 @@ def test_duplicate_profiles_are_found_and_merged_keeping_applications_and_invita
     new_talent: Callable[..., Any],
     new_employer: Callable[[], Any],
     post_job: Callable[..., dict[str, Any]],
-    new_headhunter: Callable[[], Firm],
+    new_headhunter: Callable[[], HeadhunterAccount],
     admin_api_client: Any,
     engine: Engine,
     settings: Settings,

@@ -11,7 +11,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,12 +24,11 @@ from api.app import create_app
 from api.config import Settings
 from api.db import session_scope
 from api.graphql.ids import decode_id_of
-from api.graphql.permissions import mask_email, mask_phone
 from api.models import Account, IdentityLink, Invitation
 from api.services import identity
-from api.services.accounts import create_account
+from api.services.talents import mask_email, mask_phone
 from api.timeutil import utcnow
-from tests.api.conftest import TalentAccount
+from tests.api.conftest import HeadhunterAccount, TalentAccount
 from tests.conftest import GraphQLClient
 
 PASSWORD = "correct-horse-battery"
@@ -83,33 +81,12 @@ REVIEW_QUEUE = """
 CONFIRM = "mutation($id: ID!) { confirmIdentity(id: $id) { identityLink { status } userErrors { code } } }"
 
 
-@dataclass
-class Firm:
-    api: Any
-    name: str
-
-
 def _tag() -> str:
     return uuid.uuid4().hex[:10]
 
 
 def _phone() -> str:
     return f"+86 139 {uuid.uuid4().int % 10**8:08d}"
-
-
-@pytest.fixture(scope="module")
-def new_firm(
-    engine: Engine, new_enterprise: Callable[..., dict[str, Any]], log_in_as: Callable[[str, str], Any]
-) -> Callable[[], Firm]:
-    def make() -> Firm:
-        enterprise = new_enterprise(industryChain="TRADE_LOGISTICS")
-        email = f"hunter-{_tag()}@example.com"
-        with session_scope(engine) as session:
-            firm_id = decode_id_of(enterprise["id"], "Enterprise")
-            create_account(session, email=email, password=PASSWORD, role="headhunter", enterprise_id=firm_id)
-        return Firm(api=log_in_as(email, PASSWORD), name=enterprise["legalName"])
-
-    return make
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +100,7 @@ def new_person(talent_at: Callable[..., TalentAccount]) -> Callable[..., TalentA
     return make
 
 
-def _campaign(firm: Firm) -> str:
+def _campaign(firm: HeadhunterAccount) -> str:
     today = date.today()
     campaign_input = {
         "name": f"信任 {_tag()}",
@@ -136,7 +113,7 @@ def _campaign(firm: Firm) -> str:
     return campaign_id
 
 
-def _invite(firm: Firm, campaign_id: str, **person: Any) -> dict[str, Any]:
+def _invite(firm: HeadhunterAccount, campaign_id: str, **person: Any) -> dict[str, Any]:
     payload: dict[str, Any] = firm.api.execute(INVITE_OUTSIDE, {"campaignId": campaign_id, "person": person})["data"][
         "inviteOutsidePerson"
     ]
@@ -145,7 +122,7 @@ def _invite(firm: Firm, campaign_id: str, **person: Any) -> dict[str, Any]:
     return invitation
 
 
-def _send(firm: Firm, invitation_id: str) -> None:
+def _send(firm: HeadhunterAccount, invitation_id: str) -> None:
     sent = firm.api.execute(SEND, {"id": invitation_id})["data"]["sendInvitation"]
     assert sent["invitation"]["status"] == "SENT", sent
 
@@ -172,10 +149,10 @@ def _pending_links(admin_api_client: Any, invitation_id: str) -> list[dict[str, 
     ],
 )
 def test_an_invited_talent_reads_the_campaign_name_and_dates_but_nothing_inside(
-    field: str, new_firm: Callable[[], Firm], new_person: Callable[..., TalentAccount]
+    field: str, new_headhunter: Callable[[], HeadhunterAccount], new_person: Callable[..., TalentAccount]
 ) -> None:
     # given a campaign with a registered invitee and an outside invitee, both sent
-    firm = new_firm()
+    firm = new_headhunter()
     campaign_id = _campaign(firm)
     invitee = new_person(nameZh="甲测试", discoverable=True)
     mine = firm.api.execute(INVITE_TALENT, {"campaignId": campaign_id, "talentId": invitee.talent_id})
@@ -209,10 +186,10 @@ def test_an_invited_talent_reads_the_campaign_name_and_dates_but_nothing_inside(
 
 
 def test_inviting_a_talent_shows_their_contact_masked_until_they_accept(
-    new_firm: Callable[[], Firm], new_person: Callable[..., TalentAccount]
+    new_headhunter: Callable[[], HeadhunterAccount], new_person: Callable[..., TalentAccount]
 ) -> None:
     # given a discoverable talent with an e-mail and a phone in the profile
-    firm = new_firm()
+    firm = new_headhunter()
     campaign_id = _campaign(firm)
     email, phone = f"harvest.{_tag()}@example.org", _phone()
     talent = new_person(nameZh="丙测试", email=email, phone=phone, discoverable=True)
@@ -238,9 +215,9 @@ def test_inviting_a_talent_shows_their_contact_masked_until_they_accept(
     assert (after["email"], after["phone"]) == (email, phone)
 
 
-def test_the_contact_data_a_firm_typed_stays_readable_to_it(new_firm: Callable[[], Firm]) -> None:
+def test_the_contact_data_a_firm_typed_stays_readable_to_it(new_headhunter: Callable[[], HeadhunterAccount]) -> None:
     # given a firm that invites an outside person and imports another
-    firm = new_firm()
+    firm = new_headhunter()
     campaign_id = _campaign(firm)
     email, phone = f"typed.{_tag()}@example.net", _phone()
     invited = _invite(firm, campaign_id, nameEn="Typed Person", email=email, phone=phone)
@@ -259,13 +236,13 @@ def test_the_contact_data_a_firm_typed_stays_readable_to_it(new_firm: Callable[[
 @pytest.mark.parametrize("discoverable", [True, False])
 def test_a_profile_declaring_an_invitees_email_does_not_get_their_invitation(
     discoverable: bool,
-    new_firm: Callable[[], Firm],
+    new_headhunter: Callable[[], HeadhunterAccount],
     new_person: Callable[..., TalentAccount],
     admin_api_client: Any,
     engine: Engine,
 ) -> None:
     # given an outside person invited (and sent) at their own address
-    firm = new_firm()
+    firm = new_headhunter()
     victim_email, victim_phone = f"ruoxi.{_tag()}@example.net", _phone()
     invitation = _invite(firm, _campaign(firm), nameZh="张若测", nameEn="Ruoce Zhang", email=victim_email)
     _send(firm, invitation["id"])
@@ -287,12 +264,12 @@ def test_a_profile_declaring_an_invitees_email_does_not_get_their_invitation(
 
 
 def test_a_phone_or_name_match_is_queued_for_an_admin_not_linked(
-    new_firm: Callable[[], Firm], new_person: Callable[..., TalentAccount], admin_api_client: Any
+    new_headhunter: Callable[[], HeadhunterAccount], new_person: Callable[..., TalentAccount], admin_api_client: Any
 ) -> None:
     # given a registered, discoverable talent with a phone (and an address they proved)
     phone = _phone()
     talent = new_person(nameZh="丁测试", nameEn="Ceshi Ding", phone=phone, verified=True, discoverable=True)
-    firm = new_firm()
+    firm = new_headhunter()
 
     # when a firm invites "Ding Ceshi" at that phone and another address
     invitation = _invite(firm, _campaign(firm), nameEn="Ding Ceshi", phone=phone, email=f"d.{_tag()}@example.net")
@@ -304,12 +281,12 @@ def test_a_phone_or_name_match_is_queued_for_an_admin_not_linked(
 
 
 def test_an_invitation_at_the_address_a_talent_proved_is_linked(
-    new_firm: Callable[[], Firm], new_person: Callable[..., TalentAccount]
+    new_headhunter: Callable[[], HeadhunterAccount], new_person: Callable[..., TalentAccount]
 ) -> None:
     # given a discoverable talent who proved their address
     address = f"proved.{_tag()}@example.org"
     talent = new_person(address, verified=True, nameZh="戊测试", nameEn="Ceshi Wu", discoverable=True)
-    firm = new_firm()
+    firm = new_headhunter()
 
     # when a firm invites them at that address, in capitals
     invitation = _invite(firm, _campaign(firm), nameEn="WU Ceshi", email=address.upper())
@@ -324,11 +301,14 @@ def test_an_invitation_at_the_address_a_talent_proved_is_linked(
 
 @pytest.mark.parametrize("discoverable", [True, False])
 def test_proving_the_address_later_links_the_invitations_sent_there(
-    discoverable: bool, new_firm: Callable[[], Firm], new_person: Callable[..., TalentAccount], engine: Engine
+    discoverable: bool,
+    new_headhunter: Callable[[], HeadhunterAccount],
+    new_person: Callable[..., TalentAccount],
+    engine: Engine,
 ) -> None:
     # given an outside person invited at an address, who then registers there without proving it yet
     address = f"later.{_tag()}@example.org"
-    firm = new_firm()
+    firm = new_headhunter()
     invitation = _invite(firm, _campaign(firm), nameZh="己测试", nameEn="Ceshi Ji", email=address)
     _send(firm, invitation["id"])
     person = new_person(address, nameZh="己测试", nameEn="Ceshi Ji", discoverable=discoverable)
@@ -356,11 +336,11 @@ def test_proving_the_address_later_links_the_invitations_sent_there(
 
 
 def test_an_unproved_account_links_nothing_when_verification_is_asked(
-    new_firm: Callable[[], Firm], new_person: Callable[..., TalentAccount], engine: Engine
+    new_headhunter: Callable[[], HeadhunterAccount], new_person: Callable[..., TalentAccount], engine: Engine
 ) -> None:
     # given an invitation at an address, and an account there that never proved it
     address = f"unproved.{_tag()}@example.org"
-    firm = new_firm()
+    firm = new_headhunter()
     invitation = _invite(firm, _campaign(firm), nameEn="Ceshi Geng", email=address)
     _send(firm, invitation["id"])
     person = new_person(address, nameEn="Ceshi Geng")
@@ -378,13 +358,13 @@ def test_an_unproved_account_links_nothing_when_verification_is_asked(
 
 
 def test_inviting_a_hidden_profiles_address_reveals_nothing(
-    new_firm: Callable[[], Firm], new_person: Callable[..., TalentAccount], admin_api_client: Any
+    new_headhunter: Callable[[], HeadhunterAccount], new_person: Callable[..., TalentAccount], admin_api_client: Any
 ) -> None:
     # given a hidden profile whose owner proved the address, and an address nobody registered
     hidden_address = f"hidden.{_tag()}@example.com"
     hidden = new_person(hidden_address, verified=True, nameZh="林测隐", nameEn="Lim Ceyin", discoverable=False)
     nobody_address = f"nobody.{_tag()}@example.com"
-    firm = new_firm()
+    firm = new_headhunter()
     campaign_id = _campaign(firm)
 
     # when a firm invites both addresses under the same name, one by one and by import
@@ -439,10 +419,10 @@ def _rows(count: int) -> str:
 
 
 def test_each_imported_row_costs_the_same_sql_statements(
-    new_firm: Callable[[], Firm], statements: _StatementCounter
+    new_headhunter: Callable[[], HeadhunterAccount], statements: _StatementCounter
 ) -> None:
     # given a firm (one import first, so nothing one-off is counted)
-    firm = new_firm()
+    firm = new_headhunter()
     firm.api.execute(IMPORT, {"campaignId": _campaign(firm), "content": _rows(1)})
     counts = {}
     for size in (5, 10, 20):
@@ -459,10 +439,10 @@ def test_each_imported_row_costs_the_same_sql_statements(
 
 
 def test_the_service_keeps_answering_while_an_import_runs(
-    new_firm: Callable[[], Firm], client: Any, statements: _StatementCounter
+    new_headhunter: Callable[[], HeadhunterAccount], client: Any, statements: _StatementCounter
 ) -> None:
     # given a big file
-    firm = new_firm()
+    firm = new_headhunter()
     campaign_id = _campaign(firm)
     content = _rows(300)
     finished: list[dict[str, Any]] = []
@@ -510,10 +490,10 @@ def test_the_demo_campaign_keeps_its_figures(log_in_as: Callable[[str, str], Any
 
 
 def test_an_import_past_the_time_limit_stores_nothing(
-    new_firm: Callable[[], Firm], settings: Settings, engine: Engine
+    new_headhunter: Callable[[], HeadhunterAccount], settings: Settings, engine: Engine
 ) -> None:
     # given a server whose operations may take a tenth of a second, and a file that takes longer
-    firm = new_firm()
+    firm = new_headhunter()
     campaign_id = _campaign(firm)
     hurried = settings.model_copy(update={"operation_timeout_seconds": 0.1, "throttle_capacity": 10**9})
     with TestClient(create_app(hurried, engine)) as http:
