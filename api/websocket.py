@@ -21,7 +21,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
@@ -77,9 +76,9 @@ def authenticate_socket(context: Context, settings: Settings) -> None:
         context.viewer = account_for_token(context.session, claims)
     except ServiceError as error:
         raise ConnectionRejectionError({"message": error.message, "code": error.code.value}) from None
-    # Signature and expiry were just verified; only the moment of expiry is read again.
-    expires_at = float(jwt.decode(token.strip(), options={"verify_signature": False})["exp"])
-    context.request.scope.setdefault("state", {})["socket_token"] = SocketToken(token.strip(), expires_at)
+    context.request.scope.setdefault("state", {})["socket_token"] = SocketToken(
+        token.strip(), claims.expires_at.timestamp()
+    )
 
 
 def _socket_token(context: Context) -> SocketToken | None:

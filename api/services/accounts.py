@@ -196,6 +196,7 @@ class TokenClaims:
     account_id: int
     role: str
     issued_at: datetime
+    expires_at: datetime
 
 
 def issue_access_token(account: Account, *, secret: str, minutes: int) -> str:
@@ -231,6 +232,7 @@ def decode_access_token(token: str, *, secret: str) -> TokenClaims:
             role=str(payload["role"]),
             # A token without iat (issued before Guilu added it) counts as issued at the epoch.
             issued_at=datetime.fromtimestamp(float(payload.get("iat", 0)), UTC),
+            expires_at=datetime.fromtimestamp(float(payload["exp"]), UTC),
         )
     except jwt.ExpiredSignatureError:
         raise ServiceError("the access token has expired; log in again", code=ErrorCode.UNAUTHENTICATED) from None

@@ -42,7 +42,7 @@ from api.models.identity import IdentityLinkStatus, RecordKind
 from api.services.addresses import normalise_email
 from api.services.audit import audit_row, record_audit, snapshot
 from api.services.errors import ErrorCode, ServiceError
-from api.services.matching import Watermark, _since, _table_mark, _WatermarkCache
+from api.services.matching import Watermark, WatermarkCache, changed_since, table_mark
 from api.timeutil import utcnow
 from matching.people import PersonIndex, PersonLink, PersonRecord, find_duplicates, link_records
 
@@ -268,13 +268,13 @@ def _add_people(session: Session, index: PersonIndex, invitations_since: Any, ta
 def _update_people(session: Session, index: PersonIndex, mark: Watermark, now: Watermark) -> PersonIndex:
     """Re-index the rows changed since ``mark``; entries of changed or deleted rows may linger (harmless:
     the index only proposes candidates, which are read afresh)."""
-    _add_people(session, index, *(None if mark[p] is None else _since(mark, p) for p in (1, 3)))
+    _add_people(session, index, *(None if mark[p] is None else changed_since(mark, p) for p in (1, 3)))
     return index
 
 
 # Every invitation and profile of this process by block key, kept in step with the tables (see
 # :mod:`api.services.matching`): a new invitation is resolved against its blocks, not the whole tables.
-_people = _WatermarkCache(lambda s: _table_mark(s, Invitation) + _table_mark(s, Talent), _build_people, _update_people)
+_people = WatermarkCache(lambda s: table_mark(s, Invitation) + table_mark(s, Talent), _build_people, _update_people)
 
 
 def person_index(session: Session) -> PersonIndex:

@@ -56,12 +56,16 @@ from matching.vocabulary import SkillVocabulary
 
 __all__ = [
     "IndexState",
+    "Watermark",
+    "WatermarkCache",
     "candidates_for_job",
+    "changed_since",
     "index_states",
     "jobs_for_talent",
     "resolve_enterprise_name",
     "search_jobs",
     "search_talents",
+    "table_mark",
     "talents_wishing",
     "vocabulary",
     "warm_indexes",
@@ -86,7 +90,7 @@ CLOCK_MARGIN = timedelta(seconds=5)
 Updater = Callable[[Session, T, Watermark, Watermark], T]
 
 
-class _WatermarkCache(Generic[T]):
+class WatermarkCache(Generic[T]):
     """A value kept in step with the data it was built from.
 
     ``build`` makes it from scratch; ``update``, when given, brings an existing
@@ -150,13 +154,13 @@ def _before_settled(moment: datetime, mark: Watermark) -> bool:
     return bool(stamps) and moment < max(stamps) + CLOCK_MARGIN
 
 
-def _since(mark: Watermark, position: int) -> datetime:
+def changed_since(mark: Watermark, position: int) -> datetime:
     """The ``updated_at`` from which rows are re-read, from a watermark's max at ``position``."""
     latest = mark[position]
     return (latest - CLOCK_MARGIN) if latest is not None else datetime.min
 
 
-def _table_mark(session: Session, model: Any) -> Watermark:
+def table_mark(session: Session, model: Any) -> Watermark:
     row = session.exec(select(func.count(model.id), func.max(model.updated_at))).one()
     return tuple(row)
 
@@ -383,24 +387,24 @@ def _wished_industries(session: Session, since: datetime | None = None) -> dict[
 def _update_wished_industries(
     session: Session, wished: dict[int, tuple[str, ...]], mark: Watermark, _now: Watermark
 ) -> dict[int, tuple[str, ...]]:
-    return {**wished, **_wished_industries(session, _since(mark, 1))}
+    return {**wished, **_wished_industries(session, changed_since(mark, 1))}
 
 
-_wished = _WatermarkCache(lambda s: _table_mark(s, Talent), _wished_industries, _update_wished_industries)
+_wished = WatermarkCache(lambda s: table_mark(s, Talent), _wished_industries, _update_wished_industries)
 
 
 def _update_open_jobs(
     session: Session, jobs: dict[int, JobProfile], mark: Watermark, _now: Watermark
 ) -> dict[int, JobProfile]:
     """Re-read the jobs changed since ``mark``: open ones (re)enter, closed ones leave (jobs are never deleted)."""
-    changed = list(session.exec(select(Job).where(col(Job.updated_at) >= _since(mark, 1))))
+    changed = list(session.exec(select(Job).where(col(Job.updated_at) >= changed_since(mark, 1))))
     changed_ids = {j.id for j in changed}
     kept = {job_id: job for job_id, job in jobs.items() if job_id not in changed_ids}
     fresh = job_profiles(session, [j for j in changed if j.status == JobStatus.OPEN])
     return dict(sorted({**kept, **fresh}.items()))
 
 
-_open_jobs = _WatermarkCache(lambda s: _table_mark(s, Job), _open_job_profiles, _update_open_jobs)
+_open_jobs = WatermarkCache(lambda s: table_mark(s, Job), _open_job_profiles, _update_open_jobs)
 
 
 def talents_wishing(session: Session, industry: str) -> list[int]:
@@ -415,7 +419,7 @@ def _candidate_index(session: Session) -> CandidateIndex:
 def _update_candidate_index(session: Session, index: CandidateIndex, mark: Watermark, now: Watermark) -> CandidateIndex:
     """Apply the talents changed since ``mark`` (no rebuild); rebuild when rows vanished or the overlay grew large."""
     changed = list(
-        session.exec(select(Talent.id, Talent.discoverable).where(col(Talent.updated_at) >= _since(mark, 1)))
+        session.exec(select(Talent.id, Talent.discoverable).where(col(Talent.updated_at) >= changed_since(mark, 1)))
     )
     for talent_id in (talent_id for talent_id, discoverable in changed if not discoverable):
         index.remove(talent_id)
@@ -436,7 +440,7 @@ def _discoverable_count(session: Session) -> int:
 # Changed profiles kept beside the index arrays before they are folded in (or 5% of the index when larger).
 OVERLAY_LIMIT = 2_000
 
-_candidates = _WatermarkCache(lambda s: _table_mark(s, Talent), _candidate_index, _update_candidate_index)
+_candidates = WatermarkCache(lambda s: table_mark(s, Talent), _candidate_index, _update_candidate_index)
 
 
 def candidates_for_job(session: Session, job: Job, *, limit: int | None = None, offset: int = 0) -> Ranking:
@@ -519,18 +523,18 @@ def _update_job_search_index(
     session: Session, index: JobSearchIndex, mark: Watermark, _now: Watermark
 ) -> JobSearchIndex:
     """Re-index jobs changed since ``mark``, and every job of an enterprise changed since then."""
-    renamed = select(Enterprise.id).where(col(Enterprise.updated_at) >= _since(mark, 3))
-    changed = select(Job.id).where((col(Job.updated_at) >= _since(mark, 1)) | col(Job.employer_id).in_(renamed))
+    renamed = select(Enterprise.id).where(col(Enterprise.updated_at) >= changed_since(mark, 3))
+    changed = select(Job.id).where((col(Job.updated_at) >= changed_since(mark, 1)) | col(Job.employer_id).in_(renamed))
     for doc in _search_docs(session, list(session.exec(changed))):
         index.add(doc)
     return index
 
 
 def _jobs_and_employers_mark(session: Session) -> Watermark:
-    return _table_mark(session, Job) + _table_mark(session, Enterprise)
+    return table_mark(session, Job) + table_mark(session, Enterprise)
 
 
-_job_search = _WatermarkCache(_jobs_and_employers_mark, _job_search_index, _update_job_search_index)
+_job_search = WatermarkCache(_jobs_and_employers_mark, _job_search_index, _update_job_search_index)
 
 
 def search_jobs(
@@ -567,7 +571,7 @@ def _enterprise_resolver(session: Session) -> OrganisationResolver:
     return OrganisationResolver(records)
 
 
-_resolver = _WatermarkCache(lambda s: _table_mark(s, Enterprise), _enterprise_resolver)
+_resolver = WatermarkCache(lambda s: table_mark(s, Enterprise), _enterprise_resolver)
 
 
 def resolve_enterprise_name(session: Session, name: str, *, limit: int) -> list[OrgMatch]:
@@ -612,7 +616,7 @@ def _talent_keys(session: Session) -> list[_TalentKeys]:
     return keys
 
 
-_talent_search = _WatermarkCache(lambda s: _table_mark(s, Talent), _talent_keys)
+_talent_search = WatermarkCache(lambda s: table_mark(s, Talent), _talent_keys)
 
 
 def search_talents(session: Session, query: str) -> list[int]:
@@ -654,7 +658,7 @@ class IndexState:
 def index_states() -> list[IndexState]:
     """The state of every matching index of this process (nothing is built by asking)."""
     now = time.monotonic()
-    caches: list[tuple[str, _WatermarkCache[Any]]] = [
+    caches: list[tuple[str, WatermarkCache[Any]]] = [
         ("candidates", _candidates),
         ("job_search", _job_search),
         ("enterprise_resolver", _resolver),
