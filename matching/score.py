@@ -215,19 +215,23 @@ def rank_candidates(
     vocabulary: SkillVocabulary,
     *,
     limit: int | None = None,
+    include_ineligible: bool = False,
 ) -> list[MatchResult]:
     """The eligible talents for ``job``, best first.
 
     Sorted by score descending, then talent id ascending; at most ``limit``
     results.  Only the results returned are explained, so a small ``limit``
-    is cheap even over a large pool.
+    is cheap even over a large pool.  With ``include_ineligible`` every
+    talent is returned: the ineligible ones after all the eligible ones, in
+    the same order among themselves (their ``failed_hard`` says why).
     """
     job_view = _job_view(job, vocabulary)
     pool = _Pool([_talent_view(talent, vocabulary) for talent in talents], [job_view], vocabulary)
     assessment = pool.assess(job_view)
     scores, ids = assessment.scores.tolist(), [view.profile.id for view in pool.talents]
-    eligible = np.flatnonzero(assessment.eligible).tolist()
-    order = sorted(eligible, key=lambda t: (-scores[t], ids[t]))
+    eligible = assessment.eligible.tolist()
+    kept = range(len(ids)) if include_ineligible else np.flatnonzero(assessment.eligible).tolist()
+    order = sorted(kept, key=lambda t: (not eligible[t], -scores[t], ids[t]))
     return [pool.explain(job_view, t, assessment) for t in order[: _cut(limit, len(order))]]
 
 

@@ -160,6 +160,21 @@ def test_hard_requirement_excludes_talent_who_fails_it(hard: str, change: dict[s
     assert not result.eligible
 
 
+def test_ineligible_talents_come_last_when_asked_for() -> None:
+    # given a star failing the hard degree requirement and a weaker talent meeting it
+    job = dataclasses.replace(JOB, min_degree=Degree.PHD, hard=frozenset({"degree"}))
+    failing = dataclasses.replace(STAR, id=1, highest_degree=Degree.BACHELOR)
+    weaker = dataclasses.replace(STAR, id=2, skills=("py",))
+
+    # when every talent is ranked
+    ranked = rank_candidates(job, [failing, weaker], VOCAB, include_ineligible=True)
+
+    # then the eligible one leads although the ineligible one scores more, and says what it failed
+    assert [(r.talent_id, r.eligible, r.failed_hard) for r in ranked] == [(2, True, ()), (1, False, ("degree",))]
+    assert ranked[1].score > ranked[0].score
+    assert rank_candidates(job, [failing, weaker], VOCAB) == ranked[:1]
+
+
 def test_unknown_hard_requirement_is_refused() -> None:
     with pytest.raises(ValueError, match="salary"):
         score_candidate(dataclasses.replace(JOB, hard=frozenset({"salary"})), STAR, VOCAB)
@@ -252,3 +267,19 @@ def test_ranking_matches_pairwise_scores_and_ignores_input_order(
         key=lambda r: (-r.score, r.talent_id),
     )
     assert ranked == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(job=jobs, pool=st.lists(talents, max_size=8, unique_by=lambda t: t.id), limit=st.none() | st.integers(0, 9))
+def test_ranking_everyone_puts_the_eligible_ranking_first(
+    job: JobProfile, pool: list[TalentProfile], limit: int | None
+) -> None:
+    everyone = rank_candidates(job, pool, VOCAB, include_ineligible=True)
+
+    eligible = rank_candidates(job, pool, VOCAB)
+    rest = sorted(
+        (r for r in (score_candidate(job, t, VOCAB) for t in pool) if not r.eligible),
+        key=lambda r: (-r.score, r.talent_id),
+    )
+    assert everyone == eligible + rest
+    assert rank_candidates(job, pool, VOCAB, include_ineligible=True, limit=limit) == everyone[:limit]
