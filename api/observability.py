@@ -13,7 +13,7 @@ directory so that ``/metrics`` of any worker reports every worker, see docs/depl
 ``guilu_graphql_errors_total{code}``
     Errors by ``extensions.code`` (``NONE`` when an error has no code, e.g. a validation error).
 ``guilu_matching_seconds{kind}``
-    Time in the matching engine: ``rank_candidates``, ``search_jobs``, ``resolve_enterprise``.
+    Time in the matching engine: ``rank_candidates``, ``rank_applicants``, ``search_jobs``, ``resolve_enterprise``.
 ``guilu_index_entries{index}`` and ``guilu_index_synced_seconds{index}``
     Size of each in-memory matching index and how long ago it last caught up with the database.
 

@@ -120,6 +120,8 @@ THROTTLED = "THROTTLED"
 DEFAULT_LIST_BOUND = 100
 USER_ERRORS_BOUND = 20  # every payload's userErrors
 LIST_BOUNDS: dict[tuple[str, str], int] = {
+    ("ApplicantMatch", "explanation"): 20,
+    ("ApplicantMatch", "matchedSkills"): 100,  # as CandidateMatch's
     ("Application", "history"): 50,
     ("AssignmentResult", "assignments"): 100,
     ("AssignmentResult", "loads"): 50,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import func
@@ -19,7 +19,9 @@ from api.graphql.pagination import Connection, PageRequest, asks_for_total, conn
 from api.graphql.permissions import IsAuthenticated, can_see_application, can_see_talent
 from api.graphql.types import (
     Account,
+    ApplicantMatch,
     Application,
+    ApplicationStatus,
     CandidateMatch,
     Degree,
     Enterprise,
@@ -302,18 +304,48 @@ class Query:
     ) -> Connection[CandidateMatch]:
         ctx = info.context
         page = page_request(first, after)
-        job = ctx.session.get(JobRow, decode_id_of(job_id, "Job"))
-        if job is None:
-            raise not_found("job not found")
-        viewer = ctx.viewer
-        assert viewer is not None
-        if not applications.may_review_applicants(viewer, job):
-            raise forbidden("only the job's employer and admins rank its candidates")
+        job = _job_to_review(ctx, job_id, "candidates")
+        assert job.id is not None
         ranking = matching.candidates_for_job(ctx.session, job, limit=page.limit, offset=page.offset)
-        rows = {r.id: r for r in _rows_in_order(ctx.session, TalentRow, [m.talent_id for m in ranking.results])}
+        ids = [m.talent_id for m in ranking.results]
+        rows = {r.id: r for r in _rows_in_order(ctx.session, TalentRow, ids)}
+        applied = applications.applications_to_job(ctx.session, job.id, talent_ids=ids)
         ctx.loaders.expect_talents(rows.values())
-        nodes = [CandidateMatch.from_result(m, rows[m.talent_id]) for m in ranking.results]
+        nodes = [CandidateMatch.from_result(m, rows[m.talent_id], applied.get(m.talent_id)) for m in ranking.results]
         return connection_from_slice(nodes, page, ranking.total)
+
+    @strawberry.field(
+        description="Every applicant of a job, ranked and explained as `rankCandidates` ranks candidates, with "
+        "the application: hidden (not discoverable) applicants too, and those failing a hard requirement, who "
+        "come after every applicant meeting them (`eligible: false`, `failedHardRequirements`); each part best "
+        "first, ties by talent id. Withdrawn, rejected and hired applications are listed with their status "
+        "unless `statuses` narrows the list. For the job's employer and admins.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def rank_applicants(
+        self,
+        info: Info,
+        job_id: strawberry.ID,
+        first: int | None = 20,
+        after: str | None = None,
+        statuses: Annotated[
+            list[ApplicationStatus] | None,
+            strawberry.argument(description="Only applications in one of these statuses (every status when omitted)."),
+        ] = None,
+    ) -> Connection[ApplicantMatch]:
+        ctx = info.context
+        page = page_request(first, after)
+        if statuses is not None and not statuses:
+            raise bad_input("`statuses` must not be empty: omit it for applications in every status")
+        job = _job_to_review(ctx, job_id, "applicants")
+        assert job.id is not None
+        applied = applications.applications_to_job(ctx.session, job.id, statuses=statuses)
+        ranked = matching.applicants_for_job(ctx.session, job, list(applied), limit=page.offset + page.limit)
+        chosen = ranked[page.offset :]
+        rows = {r.id: r for r in _rows_in_order(ctx.session, TalentRow, [m.talent_id for m in chosen])}
+        ctx.loaders.expect_talents(rows.values())
+        nodes = [ApplicantMatch.from_result(m, rows[m.talent_id], applied[m.talent_id]) for m in chosen]
+        return connection_from_slice(nodes, page, len(applied))
 
     @strawberry.field(
         description="Open jobs for a talent, best first, each with the score explained. For the talent and admins.",
@@ -355,6 +387,18 @@ class Query:
             for m in matches
             if m.id in rows
         ]
+
+
+def _job_to_review(ctx: Context, job_id: strawberry.ID, what: str) -> JobRow:
+    """The job ``job_id`` names, for a viewer who may review its applicants (``NOT_FOUND`` or ``FORBIDDEN``)."""
+    job = ctx.session.get(JobRow, decode_id_of(job_id, "Job"))
+    if job is None:
+        raise not_found("job not found")
+    viewer = ctx.viewer
+    assert viewer is not None
+    if not applications.may_review_applicants(viewer, job):
+        raise forbidden(f"only the job's employer and admins rank its {what}")
+    return job
 
 
 def _enterprise_search_ids(session: Session, text: str) -> list[int]:

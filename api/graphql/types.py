@@ -516,10 +516,49 @@ class CandidateMatch:
     explanation: list[MatchComponent]
     matched_skills: list[SkillMatch]
     missing_skills: list[str] = strawberry.field(description="Required skills the talent lacks.")
+    application: Application | None = strawberry.field(
+        description="The candidate's application to the job ranked (status, date: `createdAt`); null when they "
+        "did not apply, and always in `suggestInvitees`, which ranks for no job."
+    )
 
     @classmethod
-    def from_result(cls, result: MatchResult, talent: TalentRow) -> CandidateMatch:
-        return cls(talent=Talent.from_model(talent), **_match_fields(result))
+    def from_result(
+        cls, result: MatchResult, talent: TalentRow, application: ApplicationRow | None = None
+    ) -> CandidateMatch:
+        return cls(
+            talent=Talent.from_model(talent),
+            application=Application.from_model(application) if application is not None else None,
+            **_match_fields(result),
+        )
+
+
+@strawberry.type(description="An applicant of a job, ranked and explained (`rankApplicants`).")
+class ApplicantMatch:
+    application: Application = strawberry.field(
+        description="The application: its status and when it was made (`createdAt`)."
+    )
+    talent: Talent = strawberry.field(description="The applicant, shown to the job's employer even when hidden.")
+    score: float = strawberry.field(description="0 to 100, the sum of the explanation's contributions.")
+    eligible: bool = strawberry.field(
+        description="Whether the applicant meets every hard requirement of the job; those who do not rank after "
+        "every applicant who does."
+    )
+    failed_hard_requirements: list[HardRequirement] = strawberry.field(
+        description="The job's hard requirements the applicant fails; empty when eligible."
+    )
+    explanation: list[MatchComponent]
+    matched_skills: list[SkillMatch]
+    missing_skills: list[str] = strawberry.field(description="Required skills the applicant lacks.")
+
+    @classmethod
+    def from_result(cls, result: MatchResult, talent: TalentRow, application: ApplicationRow) -> ApplicantMatch:
+        return cls(
+            application=Application.from_model(application),
+            talent=Talent.from_model(talent),
+            eligible=result.eligible,
+            failed_hard_requirements=[HardRequirement(name) for name in result.failed_hard],
+            **_match_fields(result),
+        )
 
 
 @strawberry.type(description="A ranked, explained job for a talent.")

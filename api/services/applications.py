@@ -10,7 +10,9 @@ may reject it; the talent may withdraw it.  Every change is timestamped in
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from collections.abc import Collection
+
+from sqlmodel import Session, col, select
 
 from api.models import Account, Application, ApplicationEvent, Job, Talent
 from api.models.enums import ApplicationStatus, JobStatus, Role
@@ -18,7 +20,14 @@ from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import enum_value
 from api.timeutil import utcnow
 
-__all__ = ["ALLOWED_TRANSITIONS", "apply_to_job", "may_review_applicants", "may_see_application", "move_application"]
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "applications_to_job",
+    "apply_to_job",
+    "may_review_applicants",
+    "may_see_application",
+    "move_application",
+]
 
 S = ApplicationStatus
 OPEN_STAGES = (S.APPLIED, S.SCREENING, S.INTERVIEW, S.OFFER)
@@ -31,8 +40,8 @@ _TALENT_MOVES = frozenset({S.WITHDRAWN})
 
 
 def may_review_applicants(viewer: Account, job: Job) -> bool:
-    """A job's applications and ranked candidates (``Job.applications``, ``rankCandidates``, the candidates
-    export): for the job's employer and admins."""
+    """A job's applications and ranked candidates (``Job.applications``, ``rankCandidates``, ``rankApplicants``,
+    the candidates export): for the job's employer and admins."""
     return viewer.role == Role.ADMIN or (viewer.role == Role.EMPLOYER and viewer.enterprise_id == job.employer_id)
 
 
@@ -43,6 +52,23 @@ def may_see_application(viewer: Account | None, application: Application, job: J
     if viewer.talent_id == application.talent_id:
         return True
     return job is not None and may_review_applicants(viewer, job)
+
+
+def applications_to_job(
+    session: Session,
+    job_id: int,
+    *,
+    talent_ids: Collection[int] | None = None,
+    statuses: Collection[ApplicationStatus] | None = None,
+) -> dict[int, Application]:
+    """Talent id -> application to job ``job_id``, of the talents in ``talent_ids`` and in ``statuses`` (all when
+    None), in one query."""
+    query = select(Application).where(Application.job_id == job_id)
+    if talent_ids is not None:
+        query = query.where(col(Application.talent_id).in_(list(talent_ids)))
+    if statuses is not None:
+        query = query.where(col(Application.status).in_([s.value for s in statuses]))
+    return {a.talent_id: a for a in session.exec(query)}
 
 
 def _record(session: Session, application: Application, new: ApplicationStatus, actor: Account) -> None:

@@ -50,7 +50,7 @@ from matching.candidates import CandidateIndex, Ranking, TalentRows
 from matching.normalise import name_pinyin, normalize_text
 from matching.profiles import Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
 from matching.resolve import OrganisationResolver, OrgMatch, OrgRecord
-from matching.score import MatchResult, rank_jobs
+from matching.score import MatchResult, rank_candidates, rank_jobs
 from matching.search import JobSearchIndex, SearchDoc, SearchHit
 from matching.vocabulary import SkillVocabulary
 
@@ -58,6 +58,7 @@ __all__ = [
     "IndexState",
     "Watermark",
     "WatermarkCache",
+    "applicants_for_job",
     "candidates_for_job",
     "changed_since",
     "index_states",
@@ -458,6 +459,26 @@ def candidates_for_job(session: Session, job: Job, *, limit: int | None = None, 
     profile = job_profiles(session, [job])[job.id]
     with observe_matching("rank_candidates"):
         return index.rank(profile, limit=limit, offset=offset, extra=extra)
+
+
+def applicants_for_job(
+    session: Session, job: Job, talent_ids: Collection[int], *, limit: int | None = None
+) -> list[MatchResult]:
+    """The talents ``talent_ids`` (applicants of ``job``) ranked for it and explained, discoverable or not;
+    the first ``limit`` of them (all when None).
+
+    Those meeting every hard requirement come first, then the others (their ``failed_hard`` says why), each
+    part by score, then talent id.  A job has few applicants: they are scored exhaustively, by the scorer the
+    candidate index agrees with, so an applicant scores here as in :func:`candidates_for_job`; only the
+    results returned are explained.
+    """
+    assert job.id is not None
+    if not talent_ids:
+        return []
+    profile = job_profiles(session, [job])[job.id]
+    applicants = iter_talent_profiles(session, talent_ids)
+    with observe_matching("rank_applicants"):
+        return rank_candidates(profile, applicants, vocabulary(), limit=limit, include_ineligible=True)
 
 
 def jobs_for_talent(

@@ -21,6 +21,7 @@ QUERY_FIELDS = [
     "job",
     "jobs",
     "rankCandidates",
+    "rankApplicants",
     "recommendJobs",
     "resolveEnterprise",
     "node",
@@ -38,7 +39,8 @@ MUTATION_FIELDS = [
     "moveApplication",
 ]
 TYPE_FIELDS = {
-    "CandidateMatch": ["talent", "score", "explanation", "matchedSkills", "missingSkills"],
+    "CandidateMatch": ["talent", "score", "explanation", "matchedSkills", "missingSkills", "application"],
+    "ApplicantMatch": ["application", "talent", "score", "explanation", "matchedSkills", "missingSkills"],
     "JobMatch": ["job", "score", "explanation", "matchedSkills", "missingSkills"],
     "MatchComponent": ["component", "weight", "similarity", "contribution", "detail"],
     "EnterpriseMatch": ["enterprise", "score", "matchedName"],

@@ -6,8 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from api.graphql.ids import encode_global_id
+from api.models import Application
 
 JOBS_WITH_RELATIONS = """
 query JobsWithRelations($first: Int!) {
@@ -140,4 +144,59 @@ def test_talent_pages_cost_the_same_statements_whatever_their_size(
     # then
     assert len(small_talents) == 5 and len(large_talents) == 100
     assert all(t["skills"] for t in large_talents)
+    assert small == large, sql_statements.statements
+
+
+RANKINGS_OF_A_JOB = {
+    "rankApplicants": """
+query Rank($jobId: ID!, $first: Int!) {
+  rankApplicants(jobId: $jobId, first: $first) {
+    nodes {
+      score eligible failedHardRequirements
+      application { status createdAt job { title } talent { nameZh } history { toStatus } }
+      talent { nameZh email contactVisible skills education { degree } }
+    }
+  }
+}
+""",
+    "rankCandidates": """
+query Rank($jobId: ID!, $first: Int!) {
+  rankCandidates(jobId: $jobId, first: $first) {
+    nodes { score application { status job { title } history { toStatus } } talent { nameZh email skills } }
+  }
+}
+""",
+}
+
+
+@pytest.mark.parametrize("field", sorted(RANKINGS_OF_A_JOB))
+def test_rankings_of_a_job_cost_the_same_statements_whatever_their_size(
+    admin_api_client: Any, engine: Engine, sql_statements: StatementCounter, field: str
+) -> None:
+    # given: the demo job with the most applicants
+    with Session(engine) as session:
+        busiest = session.exec(
+            select(Application.job_id).group_by(Application.job_id).order_by(func.count().desc(), Application.job_id)
+        ).first()
+    assert busiest is not None
+    job_id = encode_global_id("Job", busiest)
+
+    def count(first: int) -> tuple[int, list[dict[str, Any]]]:
+        sql_statements.statements.clear()
+        body = admin_api_client.execute(RANKINGS_OF_A_JOB[field], {"jobId": job_id, "first": first})
+        assert "errors" not in body, body
+        return len(sql_statements.statements), body["data"][field]["nodes"]
+
+    count(1)
+
+    # when
+    small, small_nodes = count(1)
+    large, large_nodes = count(100)
+
+    # then
+    assert len(small_nodes) == 1 and len(large_nodes) >= 4
+    if field == "rankApplicants":
+        assert all(n["application"]["history"] for n in large_nodes)
+    else:
+        assert any(n["application"] for n in large_nodes)
     assert small == large, sql_statements.statements
