@@ -1,8 +1,8 @@
 """Streamed exports: large result sets as CSV or JSON Lines instead of giant GraphQL pages.
 
 ``GET /exports/jobs/{jobId}/candidates.csv|.jsonl``
-    Every eligible candidate of a job, best first, as ``rankCandidates`` ranks them (the job's employer
-    and admins).
+    Every eligible candidate of a job, best first, as ``rankCandidates`` ranks them, with the candidate's
+    application to the job when there is one (the job's employer and admins).
 ``GET /exports/competitions/{competitionId}/leaderboard.csv|.jsonl?round=NAME_OR_ID[&method=METHOD]``
     A round's leaderboard, as the ``leaderboard`` query gives it (admins at any time, other signed-in
     accounts once the round is closed).
@@ -34,7 +34,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from api.graphql.cup import round_leaderboard
 from api.graphql.errors import ApiError, bad_input, forbidden, from_service_error, not_found, unauthenticated
 from api.graphql.ids import decode_id_of, encode_global_id
-from api.models import Account, Job, Talent
+from api.graphql.scalars import DateTimeScalar
+from api.models import Account, Application, Job, Talent
 from api.models.cup import Entry
 from api.services import accounts, applications, matching
 from api.services.cup import Leaderboard, LeaderboardRow
@@ -49,7 +50,17 @@ CHUNK_ROWS = 500
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 _STATUS = {"BAD_USER_INPUT": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CANDIDATE_COLUMNS = ["rank", "talentId", "nameZh", "nameEn", "score", *WEIGHTS, "matchedSkills", "missingSkills"]
+CANDIDATE_COLUMNS = [
+    "rank",
+    "talentId",
+    "nameZh",
+    "nameEn",
+    "score",
+    *WEIGHTS,
+    "matchedSkills",
+    "missingSkills",
+    "applicationStatus",
+]
 
 Encoder = Callable[[list[dict[str, Any]]], bytes]
 
@@ -152,10 +163,13 @@ async def _export(
 # ------------------------------------------------------------------ candidates of a job
 
 
-def _candidate_records(session: Session, results: Sequence[MatchResult], offset: int) -> list[dict[str, Any]]:
-    """``rankCandidates`` nodes (talent names, score, explanation, skills) with their rank."""
+def _candidate_records(
+    session: Session, job_id: int, results: Sequence[MatchResult], offset: int
+) -> list[dict[str, Any]]:
+    """``rankCandidates`` nodes (talent names, score, explanation, skills, application) with their rank."""
     ids = [m.talent_id for m in results]
     talents = {t.id: t for t in session.exec(select(Talent).where(col(Talent.id).in_(ids)))}
+    applied = applications.applications_to_job(session, job_id, talent_ids=ids)
     return [
         {
             "rank": offset + i + 1,
@@ -179,9 +193,21 @@ def _candidate_records(session: Session, results: Sequence[MatchResult], offset:
                 {"required": s.required, "offered": s.offered, "similarity": s.similarity} for s in m.matched_skills
             ],
             "missingSkills": list(m.missing_skills),
+            "application": _application_record(applied.get(m.talent_id)),
         }
         for i, m in enumerate(results)
     ]
+
+
+def _application_record(application: Application | None) -> dict[str, Any] | None:
+    if application is None:
+        return None
+    assert application.id is not None
+    return {
+        "id": encode_global_id("Application", application.id),
+        "status": application.status.upper(),
+        "createdAt": DateTimeScalar.serialize(application.created_at),
+    }
 
 
 def _candidate_row(record: dict[str, Any]) -> list[Any]:
@@ -196,6 +222,7 @@ def _candidate_row(record: dict[str, Any]) -> list[Any]:
         *(contributions.get(component, "") for component in WEIGHTS),
         "; ".join(f"{s['required']}={s['offered']}" for s in record["matchedSkills"]),
         "; ".join(record["missingSkills"]),
+        record["application"]["status"] if record["application"] else "",
     ]
 
 
@@ -210,8 +237,10 @@ async def candidates(request: Request) -> Response:
             raise not_found("job not found")
         if not applications.may_review_applicants(viewer, job):
             raise forbidden("only the job's employer and admins rank its candidates")
+        assert job.id is not None
+        job_id = job.id
         results = matching.candidates_for_job(session, job).results
-        chunks = _chunks(results, lambda part, offset: _candidate_records(session, part, offset))
+        chunks = _chunks(results, lambda part, offset: _candidate_records(session, job_id, part, offset))
         if fmt == "jsonl":
             return b"", chunks, _jsonl
         return _csv_header(CANDIDATE_COLUMNS), chunks, _csv_encoder(_candidate_row)
