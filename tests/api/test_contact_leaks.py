@@ -2,9 +2,11 @@
 
 The access matrix (test_access_matrix.py) checks who may call each operation and read each object; this walk
 checks what comes back *through* them. Every talent's and every invitee's e-mail and phone is a canary. For
-each demo account, the walk asks every root list it may call and ``node(id:)`` of a sample of every Node
-type's objects, following every object field two more levels down (``job -> applications -> talent``,
-``invitation -> campaign -> invitations``, ``entry -> team -> talent``, ``auditTrail -> after``, ...),
+each demo account, the walk asks every root list it may call, ``node(id:)`` of a sample of every Node
+type's objects and the root queries that take a job (``rankCandidates``, ``rankApplicants``) for the walked
+employers' jobs with the most hidden applicants, following every object field two more levels down
+(``job -> applications -> talent``, ``invitation -> campaign -> invitations``, ``entry -> team -> talent``,
+``auditTrail -> after``, ...),
 and fails when a canary the account may not read appears anywhere in an answer, masked values aside. The IDs
 of hidden (not discoverable) profiles are canaries too.
 
@@ -16,6 +18,7 @@ they read everything).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +32,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLUnionType,
+    Undefined,
 )
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -69,6 +73,7 @@ ACCOUNTS = (
     None,  # anonymous
 )
 SAMPLE_PER_TYPE = 12
+JOBS_PER_ENTERPRISE = 3
 # The table behind each Node type (and the rows of it that are objects of that type).
 NODE_TABLES: dict[str, tuple[Any, ...]] = {
     "Talent": (Talent,),
@@ -99,9 +104,16 @@ def _named(type_: GraphQLOutputType) -> Any:
     return type_
 
 
+def _required(field: GraphQLField) -> set[str]:
+    """The arguments a query must give ``field``: non-null ones without a default (graphql-core: ``Undefined``)."""
+    return {
+        name for name, a in field.args.items() if isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined
+    }
+
+
 def _walkable(field: GraphQLField) -> bool:
     """Fields the walk can ask without inventing arguments: none required."""
-    return not any(isinstance(a.type, GraphQLNonNull) and a.default_value is None for a in field.args.values())
+    return not _required(field)
 
 
 def _scalars(type_: GraphQLObjectType) -> list[str]:
@@ -147,6 +159,9 @@ class Canaries:
 
     def hidden_for(self, account_id: int | None) -> list[str]:
         return [value for value, readers in self.hidden.items() if account_id not in readers]
+
+    def hidden_seen_by(self, account_id: int | None) -> list[str]:
+        return [value for value, readers in self.hidden.items() if account_id in readers]
 
 
 def _phone_forms(phone: str) -> set[str]:
@@ -266,14 +281,44 @@ def _node_samples(session: Session) -> dict[str, list[str]]:
     return samples
 
 
-def _queries(samples: dict[str, list[str]]) -> Iterator[tuple[str, str]]:
+def _job_samples(session: Session) -> list[str]:
+    """Global IDs of the jobs the root queries taking a job (``rankCandidates``, ``rankApplicants``) are asked
+    for: of each walked account's enterprise, the JOBS_PER_ENTERPRISE jobs with the most hidden applicants, then
+    the most applicants (so the employers' own rankings, with the hidden profiles they may see, are walked)."""
+    walked = [email for email in ACCOUNTS if email]
+    enterprises = set(session.exec(select(Account.enterprise_id).where(col(Account.email).in_(walked))))
+    owner: dict[int, int] = {}
+    applied: Counter[int] = Counter()
+    hidden: Counter[int] = Counter()
+    for job_id, employer_id, discoverable in session.exec(
+        select(Job.id, Job.employer_id, Talent.discoverable)
+        .join(Application, col(Application.job_id) == col(Job.id))
+        .join(Talent, col(Talent.id) == col(Application.talent_id))
+    ):
+        if employer_id in enterprises:
+            owner[job_id] = employer_id
+            applied[job_id] += 1
+            hidden[job_id] += not discoverable
+    chosen: list[int] = []
+    for enterprise in set(owner.values()):
+        jobs = sorted((j for j, e in owner.items() if e == enterprise), key=lambda j: (-hidden[j], -applied[j], j))
+        chosen += jobs[:JOBS_PER_ENTERPRISE]
+    return [encode_global_id("Job", pk) for pk in sorted(chosen)]
+
+
+def _queries(samples: dict[str, list[str]], jobs: list[str]) -> Iterator[tuple[str, str]]:
     gql = schema._schema
     assert gql.query_type is not None
     for name, field in gql.query_type.fields.items():
         named = _named(field.type)
-        if name in {"node", "nodes"} or not isinstance(named, GraphQLObjectType) or not _walkable(field):
+        if name in {"node", "nodes"} or not isinstance(named, GraphQLObjectType):
             continue
-        yield name, f"{{ {name} {{ {_selection(named, 2)} }} }}"
+        if _walkable(field):
+            yield name, f"{{ {name} {{ {_selection(named, 2)} }} }}"
+        elif _required(field) == {"jobId"}:
+            size = ", first: 100" if "first" in field.args else ""
+            for job in jobs:
+                yield f"{name}({job})", f'{{ {name}(jobId: "{job}"{size}) {{ {_selection(named, 2)} }} }}'
     for type_name, ids in samples.items():
         type_ = gql.type_map[type_name]
         assert isinstance(type_, GraphQLObjectType)
@@ -297,6 +342,7 @@ def test_no_account_reads_contact_data_or_hidden_profiles_it_may_not(walk_http: 
         canaries = _canaries(session)
         ids = {a.email: a.id for a in session.exec(select(Account))}
         samples = _node_samples(session)
+        jobs = _job_samples(session)
     tokens = _tokens(walk_http)
     node_types = {
         name
@@ -304,16 +350,19 @@ def test_no_account_reads_contact_data_or_hidden_profiles_it_may_not(walk_http: 
         if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)
     }
     assert set(NODE_TABLES) == node_types  # a new Node type must join the walk
+    assert jobs  # employer@'s and borrower@'s jobs with applicants
     assert len(canaries.owners) > 300  # the demo's 320 talents and 50 invitees, at least
 
     # when each account walks every root list and every node's relations
     found: dict[str, list[str]] = {}
+    reached: set[str] = set()  # what showed the demo employer a hidden profile of its applicants
     asked = 0
     for email, token in tokens.items():
         forbidden = canaries.forbidden_for(ids.get(email) if email else None)
         hidden = canaries.hidden_for(ids.get(email) if email else None)
+        allowed = canaries.hidden_seen_by(ids.get(email) if email else None)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        for path, query in _queries(samples):
+        for path, query in _queries(samples, jobs):
             response = walk_http.post("/graphql", json={"query": query}, headers=headers)
             assert response.status_code == 200, (path, response.text[:500])
             body = response.json()
@@ -322,7 +371,11 @@ def test_no_account_reads_contact_data_or_hidden_profiles_it_may_not(walk_http: 
             leaked = _leaks(response.text, forbidden) + [gid for gid in hidden if gid in response.text]
             if leaked:
                 found[f"{email or 'anonymous'} {path}"] = leaked[:3]
+            if email and email.startswith("employer@") and any(gid in response.text for gid in allowed):
+                reached.add(path.split("(")[0])
 
     # then no answer carries contact data the account may not read, nor a hidden profile it may not see
     assert asked > 500
     assert found == {}, found
+    # and the walk did reach the hidden applicants, through both rankings of the employer's job
+    assert {"rankCandidates", "rankApplicants"} <= reached, reached
