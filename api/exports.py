@@ -37,6 +37,7 @@ from api.graphql.ids import decode_id_of, encode_global_id
 from api.graphql.scalars import DateTimeScalar
 from api.models import Account, Application, Job, Talent
 from api.models.cup import Entry
+from api.models.enums import ApplicationStatus
 from api.services import accounts, applications, matching
 from api.services.cup import Leaderboard, LeaderboardRow
 from api.services.errors import ServiceError, shorten
@@ -205,7 +206,7 @@ def _application_record(application: Application | None) -> dict[str, Any] | Non
     assert application.id is not None
     return {
         "id": encode_global_id("Application", application.id),
-        "status": application.status.upper(),
+        "status": ApplicationStatus(application.status).name,
         "createdAt": DateTimeScalar.serialize(application.created_at),
     }
 
