@@ -471,10 +471,24 @@ def _applications_page(info: Info, condition: Any, first: int | None, after: str
 
 @strawberry.type(description="One weighted component of a match score.")
 class MatchComponent:
-    component: str = strawberry.field(description="required_skills, preferred_skills, degree, field_of_study, ...")
+    component: str = strawberry.field(
+        description=(
+            "required_skills, preferred_skills, degree, field_of_study, languages, experience, location;"
+            " recommendations add industry and employer_credit."
+        )
+    )
     weight: float = strawberry.field(description="Points this component can give; the weights sum to 100.")
-    similarity: float = strawberry.field(description="How well it is met, 0 to 1.")
-    contribution: float = strawberry.field(description="weight x similarity: the points it gave.")
+    similarity: float = strawberry.field(
+        description="How well it is met, 0 to 1; 0.5 (neutral) when the job does not ask for it."
+    )
+    scale: float = strawberry.field(
+        description=(
+            "The share of the job's required skills the talent covers, which scales every component but"
+            " required_skills (1 there): points for degree, languages and the rest count only as far as the"
+            " essentials are met."
+        )
+    )
+    contribution: float = strawberry.field(description="weight x similarity x scale: the points it gave.")
     detail: str = strawberry.field(description="Why, in one sentence.")
 
     @classmethod
@@ -483,6 +497,7 @@ class MatchComponent:
             component=c.component,
             weight=c.weight,
             similarity=c.similarity,
+            scale=c.scale,
             contribution=c.contribution,
             detail=c.detail,
         )

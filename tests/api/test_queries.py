@@ -464,7 +464,8 @@ def test_rank_candidates_for_the_employers_own_job(
 
     # then
     matches = _nodes(body, "rankCandidates")
-    assert len(matches) == 20
+    # only candidates covering some required skill rank: 16 of the demo talents do
+    assert len(matches) == 16
     scores = [m["score"] for m in matches]
     assert scores == sorted(scores, reverse=True)
     for match in matches:
@@ -474,7 +475,7 @@ def test_rank_candidates_for_the_employers_own_job(
         assert all(0 <= c["similarity"] <= 1 and c["detail"] for c in match["explanation"])
         assert all(0 <= s["similarity"] <= 1 for s in match["matchedSkills"])
         assert not {s["required"] for s in match["matchedSkills"]} & set(match["missingSkills"])
-    assert any(match["matchedSkills"] for match in matches)
+        assert match["matchedSkills"]
 
 
 def test_rank_candidates_for_another_employers_job_is_forbidden(
