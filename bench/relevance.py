@@ -5,6 +5,7 @@ Usage::
     python -m bench.relevance              # three rows, candidate rankings and recommendations
     python -m bench.relevance --by-kind    # also NDCG@10 by the kind of failure a query covers
     python -m bench.relevance --per-query  # also NDCG@10 of every query
+    python -m bench.relevance --baseline main   # the first row from another commit
 
 The set is ``tests/matching/relevance_set.json``: jobs, each with about a dozen
 talents graded 0-3 by hand (3 = a recruiter would shortlist, 2 = plausible,
@@ -241,7 +242,7 @@ def matching_at(commit: str) -> Iterator[tuple[ModuleType, ModuleType, Path]]:
     tree's ``matching`` stays as it is.
     """
     _require_commit(commit)
-    package = f"_guilu_matching_{commit}"
+    package = "_guilu_matching_" + re.sub(r"\W", "_", commit)
     with tempfile.TemporaryDirectory(prefix="guilu-relevance-") as folder:
         root = Path(folder) / package
         root.mkdir()
@@ -470,14 +471,17 @@ def main() -> None:
     parser.add_argument("--set", type=Path, default=SET_PATH, help="the labelled set (JSON)")
     parser.add_argument("--by-kind", action="store_true", help="also NDCG@10 by the kind of failure covered")
     parser.add_argument("--per-query", action="store_true", help="also NDCG@10 of every query")
+    parser.add_argument(
+        "--baseline", default=BASELINE_COMMIT, help=f"the commit of the first row (default {BASELINE_COMMIT})"
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
     relevance = load_set(args.set)
-    with matching_at(BASELINE_COMMIT) as (old_score, old_profiles, old_vocabulary_path):
+    with matching_at(args.baseline) as (old_score, old_profiles, old_vocabulary_path):
         old_vocabulary = old_score.SkillVocabulary.load(old_vocabulary_path)
         rows = [
-            engine_row(f"{BASELINE_COMMIT} scorer", old_score, old_profiles, old_vocabulary),
+            engine_row(f"{args.baseline} scorer", old_score, old_profiles, old_vocabulary),
             engine_row(
                 "current engine", matching.score, matching.profiles, SkillVocabulary.load(ROOT / VOCABULARY_PATH)
             ),
