@@ -119,6 +119,40 @@ def test_a_job_past_its_closing_day_is_not_recommended_and_one_closing_today_is(
     assert past["id"] not in ids
 
 
+def test_a_job_past_its_closing_day_refuses_applications_and_one_closing_today_takes_them(
+    engine: Engine,
+    employer: EmployerAccount,
+    new_talent: Callable[..., TalentAccount],
+    post_job: Callable[..., dict[str, Any]],
+) -> None:
+    # given
+    talent = new_talent(skills=[_skill()])
+    today = credit_today()
+    closing_today = post_job(employer, closesOn=today.isoformat())
+    past = post_job(employer)
+    with session_scope(engine) as session:
+        session.exec(
+            update(Job)
+            .where(col(Job.id) == decode_id_of(past["id"], "Job"))
+            .values(posted_on=today - timedelta(days=30), closes_on=today - timedelta(days=1))
+        )
+
+    # when
+    late = talent.api.execute(APPLY_TO_JOB, {"jobId": past["id"]})["data"]["applyToJob"]
+    in_time = talent.api.execute(APPLY_TO_JOB, {"jobId": closing_today["id"]})["data"]["applyToJob"]
+
+    # then: a userError names the closing day; the one closing today is applied to
+    assert late["application"] is None
+    assert late["userErrors"] == [
+        {
+            "field": "jobId",
+            "message": f"the job stopped taking applications on {(today - timedelta(days=1)).isoformat()}",
+            "code": "INVALID_TRANSITION",
+        }
+    ]
+    assert in_time["userErrors"] == [] and in_time["application"]["status"] == "APPLIED"
+
+
 def test_a_deadline_passing_takes_the_job_out_without_any_write(
     engine: Engine,
     employer: EmployerAccount,
