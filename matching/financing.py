@@ -683,7 +683,7 @@ def _fit_components(product: LoanProduct, facts: BorrowerFacts) -> tuple[Compone
         "industry_fit": _industry_fit(product, facts),
     }
     return tuple(
-        ComponentScore(name, FIT_WEIGHTS[name], similarity, FIT_WEIGHTS[name] * similarity, detail)
+        ComponentScore(name, FIT_WEIGHTS[name], similarity, round(FIT_WEIGHTS[name] * similarity, 4), detail)
         for name, (similarity, detail) in similarities_and_details.items()
     )
 
