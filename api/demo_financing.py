@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from api.demo_data import DEMO_PASSWORD, real_enterprise_keys
+from api.demo_data import DEMO_PASSWORD, INDUSTRY_CHAINS, real_enterprise_keys
 from api.models import Account, BidContract, Enterprise, EnterpriseFinancialYear, FinancingApplication, LoanProduct
 from api.models.financing import FinancingStatus
 from api.services.accounts import create_account
@@ -76,14 +76,8 @@ BID_CONTRACT_LOAN = {
     "sizing": "bid_contract",
     "contract_share": 0.3,
 }
-_FUTURE_CHAINS = (
-    "third_gen_semiconductors",
-    "future_networks",
-    "frontier_materials",
-    "hydrogen_energy_storage",
-    "gene_biotech",
-    "deep_sea_aerospace",
-)
+# The "6" of the city's 4+4+6 industry system, the future industries: the last six chains.
+_FUTURE_CHAINS = INDUSTRY_CHAINS[-6:]
 STARTUP_LOAN = {
     "bank": "厦门鹭岛商业银行",
     "name": "未来产业创业贷",
