@@ -113,6 +113,9 @@ class Enterprise(Node):
     park: str | None = strawberry.field(
         description="Industrial park, e.g. 火炬高新区 (Torch Hi-tech Zone); some loans are park-only."
     )
+    founded_on: date | None = strawberry.field(
+        description="Founding date on the business licence (成立日期); start-up loans lend to young enterprises only."
+    )
 
     @classmethod
     def from_model(cls, row: EnterpriseRow) -> Enterprise:
@@ -125,6 +128,7 @@ class Enterprise(Node):
             industry_chain=enums.IndustryChain(row.industry_chain),
             district=row.district,
             park=row.park,
+            founded_on=row.founded_on,
         )
 
     @strawberry.field(description="Other names: short names, English names, former names.")
