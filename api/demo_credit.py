@@ -154,6 +154,32 @@ PERSONAL_CREDIT: tuple[tuple[str, float, str, dict[str, float]], ...] = (
             "credit_usage": 55,
         },
     ),
+    # The leads of the two third-generation semiconductor Cup projects: one passes the founders' floor of the
+    # start-up loan (600), one does not.
+    (
+        "t-0017",
+        705,
+        "xiamen",
+        {
+            "basic_information": 85,
+            "positive_behaviour": 72,
+            "dishonesty_default": 96,
+            "credit_repair": 100,
+            "credit_usage": 68,
+        },
+    ),
+    (
+        "t-0025",
+        585,
+        "xiamen",
+        {
+            "basic_information": 78,
+            "positive_behaviour": 55,
+            "dishonesty_default": 80,
+            "credit_repair": 90,
+            "credit_usage": 50,
+        },
+    ),
 )
 
 

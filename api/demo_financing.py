@@ -1,5 +1,5 @@
-"""Demo data for credit-easy loans: three loan products, two years of tax and insured
-employees for the fictional employers, industrial parks, winning-bid contracts, a demo
+"""Demo data for credit-easy loans: three loan products (one a start-up loan), two years of tax and insured
+employees and a founding date for the fictional employers, industrial parks, winning-bid contracts, a demo
 borrower account, a second officer of the torch park loan's bank and financing applications
 in every status.
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from api.demo_data import DEMO_PASSWORD, real_enterprise_keys
+from api.demo_data import DEMO_PASSWORD, INDUSTRY_CHAINS, real_enterprise_keys
 from api.models import Account, BidContract, Enterprise, EnterpriseFinancialYear, FinancingApplication, LoanProduct
 from api.models.financing import FinancingStatus
 from api.services.accounts import create_account
@@ -76,6 +76,8 @@ BID_CONTRACT_LOAN = {
     "sizing": "bid_contract",
     "contract_share": 0.3,
 }
+# The "6" of the city's 4+4+6 industry system, the future industries: the last six chains.
+_FUTURE_CHAINS = INDUSTRY_CHAINS[-6:]
 STARTUP_LOAN = {
     "bank": "厦门鹭岛商业银行",
     "name": "未来产业创业贷",
@@ -83,21 +85,21 @@ STARTUP_LOAN = {
     "term_months": 24,
     "min_credit_level": "B",
     "min_tax_rating": None,
-    "eligible_chains": [
-        "third_gen_semiconductors",
-        "future_networks",
-        "frontier_materials",
-        "hydrogen_energy_storage",
-        "gene_biotech",
-        "deep_sea_aerospace",
-    ],
+    "eligible_chains": list(_FUTURE_CHAINS),
     "eligible_parks": [],
     "sizing": "fixed",
     "fixed_amount": 500_000,
+    # A start-up loan: enterprises founded within 5 years with at most 50 insured employees and 500,000 yuan of
+    # annual tax (a firm above those would size a larger torch park loan), and Guilu Cup start-up projects.
+    "start_up_max_years": 5,
+    "start_up_max_insured_employees": 50,
+    "start_up_max_annual_tax": 500_000,
 }
 
 # Parks by district, for fictional enterprises: the Torch zone's parks lie in Huli (火炬园) and
 # Xiang'an (火炬翔安产业区); the software park in Siming takes software and network firms.
+# A small firm's 2025 figures at most, for demo founding dates.
+_SMALL_TAX, _SMALL_INSURED = 500_000, 50
 _PARK_BY_DISTRICT = {"湖里区": TORCH_PARK, "翔安区": TORCH_PARK}
 _SOFTWARE_CHAINS = frozenset({"electronic_information", "future_networks"})
 
@@ -162,8 +164,10 @@ def _products(session: Session) -> dict[str, int]:
     return ids
 
 
-def _financial_years(session: Session, enterprises: dict[str, Enterprise]) -> None:
+def _financial_years(session: Session, enterprises: dict[str, Enterprise]) -> dict[str, tuple[int, int]]:
+    """Two years of figures per enterprise; returns each one's latest (tax paid, insured employees)."""
     rng = random.Random(SEED)
+    latest: dict[str, tuple[int, int]] = {}
     for key, enterprise in enterprises.items():
         assert enterprise.id is not None
         if key == BORROWER_KEY:
@@ -180,6 +184,22 @@ def _financial_years(session: Session, enterprises: dict[str, Enterprise]) -> No
             )
             for year, (tax_paid, insured) in figures.items()
         )
+        latest[key] = figures[max(figures)]
+    return latest
+
+
+def _founding_dates(enterprises: dict[str, Enterprise], latest: dict[str, tuple[int, int]]) -> None:
+    """A founding date for every fictional employer, before its first recorded year (2024).  Small firms (at
+    most 500,000 yuan of tax and 50 insured employees in 2025) of the six future industries, which are new,
+    were founded from June 2021 to 2023, and half the small firms of other chains too; every other firm is
+    older (2003-2019).  So the start-up loan has young firms to rank, and a few just past its 5 years."""
+    rng = random.Random(SEED + 1)  # apart from the figures' generator, so those stay as they were
+    for key, enterprise in enterprises.items():
+        tax, insured = latest[key]
+        small = tax <= _SMALL_TAX and insured <= _SMALL_INSURED
+        young = small and (enterprise.industry_chain in _FUTURE_CHAINS or rng.random() < 0.5)
+        first, last = (date(2021, 6, 1), date(2023, 12, 31)) if young else (date(2003, 1, 1), date(2019, 12, 31))
+        enterprise.founded_on = first + timedelta(days=rng.randrange((last - first).days + 1))
 
 
 def _parks(enterprises: dict[str, Enterprise]) -> None:
@@ -244,7 +264,7 @@ def load_financing_demo(session: Session, enterprise_ids: dict[str, int]) -> Fin
     employers = {key: e for key, e in fictional.items() if key != "lucai-hr"}
     products = _products(session)
     _parks(employers)
-    _financial_years(session, employers)
+    _founding_dates(employers, _financial_years(session, employers))
     for key, title, authority, value, awarded_on in _BID_CONTRACTS:
         enterprise_id = employers[key].id
         assert enterprise_id is not None

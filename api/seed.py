@@ -37,6 +37,7 @@ from api.models import (
 )
 from api.models.enums import ApplicationStatus
 from api.services.accounts import create_account
+from api.services.credit import credit_today
 
 __all__ = ["SeedReport", "load_demo"]
 
@@ -143,7 +144,11 @@ def _talents(session: Session, data: DemoDataset, report: SeedReport) -> dict[st
 
 
 def _jobs(session: Session, data: DemoDataset, employers: dict[str, int], report: SeedReport) -> dict[str, int]:
+    """Store the demo's jobs, every date moved by the same number of days so the newest posting is today (in
+    Xiamen): the board reads as it did when written (recent postings, most deadlines ahead, some passed
+    without the employer closing the job) whatever the day it is loaded."""
     ids: dict[str, int] = {}
+    moved = credit_today() - max((date.fromisoformat(r["posted_on"]) for r in data.jobs), default=credit_today())
     for record in data.jobs:
         employer_id = employers[record["employer_key"]]
         job = Job(
@@ -166,8 +171,8 @@ def _jobs(session: Session, data: DemoDataset, employers: dict[str, int], report
             min_years_experience=record.get("min_years_experience", 0),
             headcount=record.get("headcount", 1),
             status=record.get("status", "open"),
-            posted_on=date.fromisoformat(record["posted_on"]),
-            closes_on=date.fromisoformat(record["closes_on"]) if record.get("closes_on") else None,
+            posted_on=date.fromisoformat(record["posted_on"]) + moved,
+            closes_on=date.fromisoformat(record["closes_on"]) + moved if record.get("closes_on") else None,
         )
         session.add(job)
         session.flush()

@@ -35,7 +35,8 @@ People
 Financing
     :func:`evaluate`, :func:`financing_options` and
     :func:`rank_financing_candidates` over :class:`LoanProduct` and
-    :class:`BorrowerFacts`, giving :class:`Offer` with the sizing step by step.
+    :class:`BorrowerFacts` (its kind from :func:`classify_borrower`), giving
+    :class:`Offer` with the sizing step by step and :class:`FinancingRanking`.
 
 Example
 -------
@@ -69,10 +70,15 @@ from matching.credit import (
 )
 from matching.financing import (
     BorrowerFacts,
+    BorrowerKind,
+    FinancingRanking,
     LoanProduct,
     Offer,
+    RankedCandidate,
     SizingRule,
     SizingStep,
+    StartUpTest,
+    classify_borrower,
     evaluate,
     financing_options,
     rank_financing_candidates,
@@ -139,6 +145,7 @@ __all__ = [
     "WEIGHTS",
     "AggregationMethod",
     "BorrowerFacts",
+    "BorrowerKind",
     "CandidateIndex",
     "CompanyName",
     "ComponentScore",
@@ -149,6 +156,7 @@ __all__ = [
     "Criterion",
     "Degree",
     "EntryProfile",
+    "FinancingRanking",
     "JobProfile",
     "JobSearchIndex",
     "JudgeProfile",
@@ -164,6 +172,7 @@ __all__ = [
     "PersonLink",
     "PersonRecord",
     "PersonalCredit",
+    "RankedCandidate",
     "Ranking",
     "RecordKind",
     "RecordStatus",
@@ -176,6 +185,7 @@ __all__ = [
     "SkillMatch",
     "SkillResolution",
     "SkillVocabulary",
+    "StartUpTest",
     "TalentProfile",
     "TaxRating",
     "TeamMember",
@@ -184,6 +194,7 @@ __all__ = [
     "assign_judges",
     "canonical_company_name",
     "check_repair",
+    "classify_borrower",
     "detect_conflicts",
     "evaluate",
     "financing_options",

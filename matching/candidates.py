@@ -63,6 +63,7 @@ from rapidfuzz import fuzz, process
 from matching.normalise import normalize_text
 from matching.profiles import Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
 from matching.score import (
+    NEUTRAL,
     SKILL_MATCH_THRESHOLD,
     WEIGHTS,
     MatchResult,
@@ -91,7 +92,6 @@ _EXPANSION_CACHE_SIZE = 4096
 # Character counts kept per distinct skill text for the fuzzy prefilter (the rarest characters share them).
 _CHARACTER_BUCKETS = 256
 _FORMAT_VERSION = 1
-_SKILL_WEIGHT = WEIGHTS["required_skills"] + WEIGHTS["preferred_skills"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -819,9 +819,14 @@ class _Top:
 class _Search:
     """One ranking over the indexed rows.
 
-    The job's skills (``W``) each carry a weight (40 / required count or
-    10 / preferred count); a row's *skill part* is the weighted sum of its
-    best similarity per skill and ``rest`` bounds everything else.  A row's
+    The job's *bounding skills* each carry a weight so that a row's score is
+    at most its *skill part* (the weighted sum of its best similarity per
+    bounding skill) plus ``rest``.  For a job listing required skills they are
+    the required skills, each weighing 100 / their count and ``rest`` is 0: the
+    score is the coverage times at most 100, and a row holding none of them is
+    left out.  Otherwise they are the preferred skills, each weighing
+    ``NEUTRAL`` x 10 / their count, and ``rest`` is the gated weight of
+    everything else.  A row's
     skill part is bounded by the points of the skills it holds (each skill's
     weight times its best similarity), counted from the posting lists into one
     small integer per row.  The skills giving the most points per posting
@@ -840,12 +845,16 @@ class _Search:
         prepare = index._vocabulary.prepare
         self.expansions = index._expansions_of([prepare(text) for text in view.required + view.preferred])
         self.required_count = len(view.required)
-        self.weights = np.array(
-            [WEIGHTS["required_skills"] / len(view.required) for _ in view.required]
-            + [WEIGHTS["preferred_skills"] / len(view.preferred) for _ in view.preferred]
-        )
-        # Every component but the job's skills: at most its weight, a skill kind the job omits scores fully.
-        self.rest = 100.0 - float(self.weights.sum())
+        if view.required:
+            # score = coverage x (50 + the rest) <= 100 x coverage: the required skills bound everything.
+            self.weights = np.array([100.0 / len(view.required)] * len(view.required) + [0.0] * len(view.preferred))
+            self.rest = 0.0
+        else:
+            # No required skill: the gate is NEUTRAL, the preferred skills add to a gated rest.
+            self.weights = np.full(
+                len(view.preferred), NEUTRAL * WEIGHTS["preferred_skills"] / max(len(view.preferred), 1)
+            )
+            self.rest = NEUTRAL * (100.0 - WEIGHTS["preferred_skills"])
         # Similarity of every job skill to every distinct text; the last column stands for "no text".
         self.similarity = np.zeros((len(index._norms) + 1, len(self.expansions)))
         postings = index._skill_postings.starts
@@ -876,6 +885,11 @@ class _Search:
             if k != 0:
                 self._evaluate(rows, self._exact_skill_part(rows), top)
             total = len(rows)
+        elif view.required:
+            # Only rows covering some required skill are eligible.
+            if k != 0:
+                self._collect(top, k)
+            total = len(self._rows_holding(list(range(self.required_count))))
         else:
             if k != 0:
                 self._collect(top, k)
@@ -884,11 +898,11 @@ class _Search:
 
     def _collect(self, top: _Top, k: int | None) -> None:
         # The skills some row holds, those giving the most points per posting read first.
-        held = [i for i in range(len(self.best)) if self.held_by[i]]
+        held = [i for i in range(len(self.best)) if self.held_by[i] and self.best[i] > 0]
         held.sort(key=lambda i: self.held_by[i] / self.best[i])
         if k is None or not held:
-            # Everyone is asked for, or no row holds any job skill: score every row.
-            rows = np.flatnonzero(self.alive)
+            # Everyone is asked for, or no row holds any bounding skill: score every row that may be eligible.
+            rows = self._rows_holding(held) if self.view.required else np.flatnonzero(self.alive)
             self._evaluate(rows, self._exact_skill_part(rows), top)
             return
         # The first skills hold about half the postings: the rows they bound best, scored first, set a threshold.
@@ -920,8 +934,12 @@ class _Search:
             candidates = _reaching(bound, unseen, floor * unit)
         self._evaluate(candidates, bound[candidates] / unit + skipped, top)
         if not top.full or self.rest + skipped + _BOUND_MARGIN >= top.threshold:
-            # Rows holding no similar text can still reach the top.
-            others = np.flatnonzero(unseen & (bound == 0))
+            # Rows holding no text of the skills read can still reach the top, unless they hold no required skill.
+            if self.view.required:
+                others = self._rows_holding(unread)
+                others = others[unseen[others] & (bound[others] == 0)]
+            else:
+                others = np.flatnonzero(unseen & (bound == 0))
             self._evaluate(others, np.full(len(others), skipped), top)
 
     def _alive_of(self, rows: _Ints) -> _Ints:
@@ -995,7 +1013,10 @@ class _Search:
         full weight and the field of study from :attr:`_fields_held` when ``lookups`` is false)."""
         full = np.broadcast_to(np.ones(1), (len(self.expansions), len(rows)))
         assessment = self._assess(rows, full, lookups=lookups)
-        return assessment.scores - (100.0 - self.rest) + skill_bound + _BOUND_MARGIN
+        if self.view.required:
+            # The score with every skill met, scaled down to the coverage bound.
+            return assessment.scores * (skill_bound / 100.0) + _BOUND_MARGIN
+        return assessment.scores - float(self.weights.sum()) + skill_bound + _BOUND_MARGIN
 
     def _levels(self, rows: _Ints) -> Callable[[str], _Ints]:
         levels = self.index._levels

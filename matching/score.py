@@ -1,51 +1,71 @@
 """Candidate scoring: how well one talent fits one job, from 0 to 100, explained.
 
-The score is a weighted sum of seven components, each a similarity in ``0..1``::
+The model
+---------
+Seven components each give a similarity in ``0..1`` and carry a weight of
+:data:`WEIGHTS` (they sum to 100).  The share of the job's required skills the
+talent covers, ``C``, both scores and *gates* the rest::
 
-    score = round(sum(WEIGHTS[c] * similarity[c] for c in WEIGHTS), 2)
+    score = round(50 * C + C * sum(WEIGHTS[c] * similarity[c] for the six other components), 2)
+          = round(C * (50 + sum(...)), 2)
 
-with the weights of :data:`WEIGHTS` (they sum to 100):
+so a talent covering none of the required skills scores 0 and is left out,
+and the points a talent gets for degree, field, languages, experience,
+location and preferred skills are worth only as much as the skills they come
+with: covering one of five required skills caps a score at 20, covering all
+of them at 100.  A score therefore means the same for every job: about 80 is
+a strong match (all or nearly all required skills and most of the rest),
+50 covers half the essentials, below 30 is a weak candidate.
 
-``required_skills`` (40)
-    Mean, over the job's required skills, of the best
-    :func:`~matching.vocabulary.skill_similarity` among the talent's skills;
-    ``1`` when the job requires none.  A required skill whose best similarity
-    is below :data:`SKILL_MATCH_THRESHOLD` is *missing*.
+A component the job does not ask for is *neutral* (:data:`NEUTRAL`, 0.5), not
+perfect: a job that asks for nothing scores 25 + 0.5 * 25 = 37.5 for
+everyone, and a job asking for no required skill has a gate of 0.5, so it can
+never outrank a job whose essentials a talent covers.
+
+``required_skills`` (50)
+    ``C``: mean, over the job's required skills, of the best
+    :func:`~matching.vocabulary.skill_similarity` among the talent's skills
+    (0 below :data:`SKILL_MATCH_THRESHOLD`, where the skill is *missing*).
 ``preferred_skills`` (10)
     The same over the preferred skills.
-``degree`` (15)
-    ``1`` when the talent's highest degree reaches the job's minimum (or the
-    job sets none), ``0.5`` one level below, otherwise ``0`` (also with no
-    degree on record).
+``degree`` (10)
+    ``1`` when the talent's highest degree reaches the job's minimum, ``0.5``
+    one level below, otherwise ``0`` (also with no degree on record).
 ``field_of_study`` (10)
-    Best :func:`rapidfuzz.fuzz.token_set_ratio` / 100 between any talent field
-    and any job field (normalised), ``0`` below
-    :data:`~matching.vocabulary.SIMILARITY_FLOOR`; ``1`` when the job lists none.
-``languages`` (10)
+    Best similarity between any talent field and any job field (normalised
+    text, fuzzy), ``0`` below :data:`~matching.vocabulary.SIMILARITY_FLOOR`.
+``languages`` (8)
     Mean over the job's languages of ``1`` when the talent's level reaches the
-    required one, ``0.5`` one level below, otherwise ``0``; ``1`` when none.
-``experience`` (10)
-    ``min(1, years / minimum years)``; ``1`` when the job asks for none.
-``location`` (5)
-    ``1`` when the job names no city or the city is the talent's current or a
-    wished city, otherwise ``0``.  Cities compare by normalised text or by
-    toneless pinyin without spaces, and a trailing 市 / "city" is ignored, so
-    ``"Xiamen"`` meets ``"厦门市"``.
+    required one, ``0.5`` one level below, otherwise ``0``.
+``experience`` (8)
+    ``min(1, years / minimum years)``.
+``location`` (4)
+    ``1`` when the city is the talent's current or a wished city, otherwise
+    ``0``.  Cities compare by normalised text or by toneless pinyin without
+    spaces, and a trailing 市 / "city" is ignored, so ``"Xiamen"`` meets
+    ``"厦门市"``.
+
+Each :class:`ComponentScore` carries its ``scale`` (``C`` for the six gated
+components, ``1`` for ``required_skills``), so ``contribution = weight *
+similarity * scale`` and the contributions sum to the score.
 
 A job may mark components as hard (``JobProfile.hard``): a talent who fails
 one is not eligible and is left out of rankings.  Failing means: a missing
 required skill, a degree below the minimum, fewer years than the minimum, a
 language below its level, no field of study above the floor, or an unmatched
-city.
+city.  A talent covering none of a job's required skills fails
+``required_skills`` whether it is hard or not.
 
-Employer credit
+Recommendations
 ---------------
-:func:`rank_jobs` given ``employer_verified`` (job id -> whether the job's
-employer is credit-verified) adds an eighth component, ``employer_credit``
-(weight :data:`EMPLOYER_CREDIT_WEIGHT` = 5, similarity 1 for a verified
-employer, else 0), and scales the seven weights above by 0.95, so the weights
-still sum to 100 and the explanation still sums to the score.  Without the
-mapping the score is exactly as above.
+:func:`rank_jobs` ranks jobs for one talent with the same model and adds the
+talent's own wishes: ``industry`` (weight :data:`INDUSTRY_WEIGHT` = 5;
+1 when the job's industry chain is one the talent wishes, 0 when the talent
+wishes others, neutral when either side names none) and, given
+``employer_verified``, ``employer_credit`` (weight
+:data:`EMPLOYER_CREDIT_WEIGHT` = 5, 1 for a credit-verified employer).  The
+seven weights above are scaled so all still sum to 100; the added components
+are gated by ``C`` like the others.
 
 Ranking works in two passes: the component similarities of every pair come
 from NumPy arrays (one :func:`rapidfuzz.process.cdist` per ranking for skills
@@ -57,6 +77,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -65,11 +86,13 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from matching.normalise import normalize_text, to_pinyin
-from matching.profiles import HARD_REQUIREMENTS, Degree, JobProfile, TalentProfile
+from matching.profiles import HARD_REQUIREMENTS, Degree, JobProfile, LanguageLevel, TalentProfile
 from matching.vocabulary import SIMILARITY_FLOOR, SkillVocabulary, similarity_matrix
 
 __all__ = [
     "EMPLOYER_CREDIT_WEIGHT",
+    "INDUSTRY_WEIGHT",
+    "NEUTRAL",
     "SKILL_MATCH_THRESHOLD",
     "WEIGHTS",
     "ComponentScore",
@@ -82,17 +105,21 @@ __all__ = [
 
 WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
-        "required_skills": 40.0,
+        "required_skills": 50.0,
         "preferred_skills": 10.0,
-        "degree": 15.0,
+        "degree": 10.0,
         "field_of_study": 10.0,
-        "languages": 10.0,
-        "experience": 10.0,
-        "location": 5.0,
+        "languages": 8.0,
+        "experience": 8.0,
+        "location": 4.0,
     }
 )
+# The similarity of a component the job does not ask for (and the gate of a job asking for no required skill).
+NEUTRAL = 0.5
 # Points a credit-verified employer's job gets in rank_jobs when employer credit is given.
 EMPLOYER_CREDIT_WEIGHT = 5.0
+# Points a job of an industry the talent wishes gets in rank_jobs.
+INDUSTRY_WEIGHT = 5.0
 # A job skill counts as matched when some talent skill is at least this similar.
 SKILL_MATCH_THRESHOLD = SIMILARITY_FLOOR
 # Credit for a degree or language exactly one level below the requirement.
@@ -120,7 +147,9 @@ _Bools = npt.NDArray[np.bool_]
 class ComponentScore:
     """One weighted part of a score.
 
-    ``contribution`` is ``weight * similarity``; ``detail`` says why in a sentence.
+    ``contribution`` is ``weight * similarity * scale``, where ``scale`` is the
+    required-skill coverage that gates the component (``1`` for
+    ``required_skills`` itself); ``detail`` says why in a sentence.
     """
 
     component: str
@@ -128,6 +157,7 @@ class ComponentScore:
     similarity: float
     contribution: float
     detail: str
+    scale: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,60 +275,64 @@ def rank_jobs(
 ) -> list[MatchResult]:
     """The jobs ``talent`` is eligible for, best first.
 
-    The same scorer as :func:`rank_candidates`; sorted by score descending,
-    then job id ascending; at most ``limit`` results.  ``employer_verified``
-    (job id -> whether its employer is credit-verified; missing ids count as
-    not verified) adds the ``employer_credit`` component (see the module
-    docstring); ``None`` leaves the scores as they are.
+    The model of :func:`rank_candidates` plus the talent's wished industries
+    (the ``industry`` component) and, given ``employer_verified`` (job id ->
+    whether its employer is credit-verified; missing ids count as not
+    verified), the ``employer_credit`` component; see the module docstring.
+    Sorted by score descending, then job id ascending; at most ``limit``
+    results.
     """
     job_views = [_job_view(job, vocabulary) for job in jobs]
     pool = _Pool([_talent_view(talent, vocabulary)], job_views, vocabulary)
-    assessed = [(view, pool.assess(view)) for view in job_views]
-    if employer_verified is not None:
-        return _rank_with_employer_credit(pool, assessed, employer_verified, limit)
-    eligible = [
-        (-float(assessment.scores[0]), view.profile.id, index)
-        for index, (view, assessment) in enumerate(assessed)
-        if assessment.eligible[0]
-    ]
-    eligible.sort()
-    return [
-        pool.explain(assessed[index][0], 0, assessed[index][1])
-        for _, _, index in eligible[: _cut(limit, len(eligible))]
-    ]
-
-
-def _rank_with_employer_credit(
-    pool: _Pool,
-    assessed: list[tuple[_JobView, _Assessment]],
-    employer_verified: Mapping[int, bool],
-    limit: int | None,
-) -> list[MatchResult]:
-    scale = (100.0 - EMPLOYER_CREDIT_WEIGHT) / 100.0
-    eligible = []
-    for index, (view, assessment) in enumerate(assessed):
+    extra = INDUSTRY_WEIGHT + (EMPLOYER_CREDIT_WEIGHT if employer_verified is not None else 0.0)
+    scale = (100.0 - extra) / 100.0
+    wished = frozenset(talent.wished_industries)
+    ranked = []
+    for index, view in enumerate(job_views):
+        assessment = pool.assess(view)
         if not assessment.eligible[0]:
             continue
-        verified = bool(employer_verified.get(view.profile.id, False))
-        raw = float(_WEIGHT_VECTOR @ assessment.similarities[:, 0])
-        score = round(min(max(scale * raw + EMPLOYER_CREDIT_WEIGHT * verified, 0.0), 100.0), 2)
-        eligible.append((-score, view.profile.id, index, verified))
-    eligible.sort()
+        added = [("industry", INDUSTRY_WEIGHT, _industry_similarity(view.profile.industry, wished))]
+        if employer_verified is not None:
+            verified = bool(employer_verified.get(view.profile.id, False))
+            added.append(("employer_credit", EMPLOYER_CREDIT_WEIGHT, 1.0 if verified else 0.0))
+        gate = float(assessment.similarities[_REQUIRED, 0])
+        others = _row_sum(assessment.similarities[1:, 0:1] * _WEIGHT_VECTOR[1:, None])[0]
+        gated = scale * others + sum(weight * similarity for _, weight, similarity in added)
+        score = round(min(max(float(scale * _WEIGHT_VECTOR[_REQUIRED] * gate + gate * gated), 0.0), 100.0), 2)
+        ranked.append((-score, view.profile.id, index, added))
+    ranked.sort(key=itemgetter(0, 1))
     results = []
-    for negative, _, index, verified in eligible[: _cut(limit, len(eligible))]:
-        result = pool.explain(assessed[index][0], 0, assessed[index][1])
+    for negative, _, index, added in ranked[: _cut(limit, len(ranked))]:
+        view = job_views[index]
+        result = pool.explain(view, 0, pool.assess(view))
         components = tuple(
             replace(c, weight=c.weight * scale, contribution=c.contribution * scale) for c in result.components
         )
-        credit = ComponentScore(
-            "employer_credit",
-            EMPLOYER_CREDIT_WEIGHT,
-            1.0 if verified else 0.0,
-            EMPLOYER_CREDIT_WEIGHT if verified else 0.0,
-            "Employer is credit-verified" if verified else "Employer is not credit-verified",
+        gate = components[_REQUIRED].similarity
+        components += tuple(
+            ComponentScore(
+                name, weight, similarity, weight * similarity * gate, _added_detail(name, similarity, view), gate
+            )
+            for name, weight, similarity in added
         )
-        results.append(replace(result, score=-negative, components=(*components, credit)))
+        results.append(replace(result, score=-negative, components=components))
     return results
+
+
+def _industry_similarity(industry: str | None, wished: frozenset[str]) -> float:
+    if not industry or not wished:
+        return NEUTRAL
+    return 1.0 if industry in wished else 0.0
+
+
+def _added_detail(name: str, similarity: float, job: _JobView) -> str:
+    if name == "employer_credit":
+        return "Employer is credit-verified" if similarity else "Employer is not credit-verified"
+    if similarity == NEUTRAL:
+        return "No industry named on one side (neutral)"
+    verb = "is" if similarity else "is not"
+    return f"Industry {job.profile.industry} {verb} one the talent wishes"
 
 
 def _cut(limit: int | None, available: int) -> int:
@@ -429,17 +463,20 @@ class _Pool:
             elif position < len(job.required):
                 missing.append(want)
         details = (
-            _skills_detail("required", int(assessment.required_hits[index]), len(job.required)),
+            _required_detail(int(assessment.required_hits[index]), len(job.required)),
             _skills_detail("preferred", int(assessment.preferred_hits[index]), len(job.preferred)),
             _degree_detail(job.profile.min_degree, talent.profile.highest_degree),
             self._field_detail(job, talent, similarities[_FIELD]),
-            _languages_detail(int(assessment.languages_met[index]), len(job.languages)),
+            _languages_detail(job, talent),
             _experience_detail(talent.profile.years_experience, job.profile.min_years_experience),
             _location_detail(job.profile.city, similarities[_LOCATION]),
         )
+        gate = similarities[_REQUIRED]
         components = tuple(
-            ComponentScore(name, WEIGHTS[name], similarity, WEIGHTS[name] * similarity, detail)
-            for name, similarity, detail in zip(_COMPONENTS, similarities, details, strict=True)
+            ComponentScore(name, WEIGHTS[name], similarity, WEIGHTS[name] * similarity * scale, detail, scale)
+            for name, similarity, detail, scale in zip(
+                _COMPONENTS, similarities, details, (1.0, *[gate] * (len(_COMPONENTS) - 1)), strict=True
+            )
         )
         return MatchResult(
             talent_id=talent.profile.id,
@@ -453,7 +490,7 @@ class _Pool:
 
     def _field_detail(self, job: _JobView, talent: _TalentView, similarity: float) -> str:
         if not job.fields:
-            return "No field of study required"
+            return "No field of study asked for (neutral)"
         if similarity < SIMILARITY_FLOOR:
             return "No field of study close to " + ", ".join(text for text, _ in job.fields)
         offers = self._fields.best_offers([k for _, k in job.fields], [k for _, k in talent.fields])
@@ -484,7 +521,7 @@ def assess(
     :class:`~matching.candidates.CandidateIndex` agree to the last bit.
     """
     count = len(degrees)
-    similarities = np.ones((len(_COMPONENTS), count))
+    similarities = np.full((len(_COMPONENTS), count), NEUTRAL)
     failed = np.zeros((len(_COMPONENTS), count), dtype=np.bool_)
     hits: list[_Ints] = []
     for index, best in ((_REQUIRED, required), (_PREFERRED, preferred)):
@@ -527,8 +564,12 @@ def assess(
         failed[_LOCATION] = ~is_located
 
     failed &= job.hard[:, None]
-    weighted = _row_sum(similarities * _WEIGHT_VECTOR[:, None])
-    scores = np.clip(np.round(weighted, 2), 0.0, 100.0)
+    if len(required):
+        # Covering none of the required skills leaves a talent out, hard or not.
+        failed[_REQUIRED] |= hits[0] == 0
+    gate = similarities[_REQUIRED]
+    gated = _row_sum(similarities[1:] * _WEIGHT_VECTOR[1:, None])
+    scores = np.clip(np.round(gate * (_WEIGHT_VECTOR[_REQUIRED] + gated), 2), 0.0, 100.0)
     eligible: _Bools = ~np.any(failed, axis=0)
     return _Assessment(similarities, scores, failed, eligible, hits[0], hits[1], met)
 
@@ -541,34 +582,55 @@ def _row_sum(rows: _Floats) -> _Floats:
     return total
 
 
+def _required_detail(hits: int, listed: int) -> str:
+    if not listed:
+        return "No required skills listed (neutral); the other components count at half"
+    if not hits:
+        return f"None of the {listed} required skills matched"
+    return f"{hits} of {listed} required skills matched; their coverage scales the other components"
+
+
 def _skills_detail(kind: str, hits: int, listed: int) -> str:
-    return f"{hits} of {listed} {kind} skills matched" if listed else f"No {kind} skills listed"
+    return f"{hits} of {listed} {kind} skills matched" if listed else f"No {kind} skills listed (neutral)"
 
 
 def _degree_detail(minimum: Degree | None, held: Degree | None) -> str:
     if minimum is None:
-        return "No minimum degree"
+        return "No minimum degree (neutral)"
     if held is None:
         return f"No degree on record; minimum {_DEGREE_NAMES[minimum]}"
     verb = "meets" if held >= minimum else "is below"
     return f"{_DEGREE_NAMES[held]} {verb} minimum {_DEGREE_NAMES[minimum]}"
 
 
-def _languages_detail(met: int, listed: int) -> str:
-    return f"{met} of {listed} language levels met" if listed else "No language requirement"
+def _languages_detail(job: _JobView, talent: _TalentView) -> str:
+    if not job.languages:
+        return "No language requirement (neutral)"
+    parts = []
+    for language, level in job.languages:
+        held = talent.languages.get(language, 0)
+        needed = LanguageLevel(level).name.lower()
+        if held >= level:
+            parts.append(f"{language} {needed} met")
+        elif held:
+            parts.append(f"{language} {needed} not met ({LanguageLevel(held).name.lower()})")
+        else:
+            parts.append(f"{language} {needed} not met (not spoken)")
+    met = sum(talent.languages.get(language, 0) >= level for language, level in job.languages)
+    return f"{met} of {len(job.languages)} language levels met: " + ", ".join(parts)
 
 
 def _experience_detail(years: float, minimum: float) -> str:
     if minimum <= 0:
-        return "No minimum experience"
+        return "No minimum experience (neutral)"
     years = max(years, 0.0)
     verb = "meets" if years >= minimum else "falls short of"
-    return f"{years:g} years {verb} minimum {minimum:g}"
+    return f"{years:g} {'year' if years == 1 else 'years'} {verb} minimum {minimum:g}"
 
 
 def _location_detail(city: str | None, similarity: float) -> str:
     if not city:
-        return "Any city"
+        return "Any city (neutral)"
     if similarity >= 1.0:
         return f"Lives in or wishes to work in {city}"
     return f"Neither lives in nor wishes to work in {city}"

@@ -29,9 +29,10 @@ from api.models import CreditRecord as CreditRecordRow
 from api.models import Job as JobRow
 from api.models import PersonalCreditScore as PersonalCreditRow
 from api.models.credit import ReviewStatus
-from api.models.enums import JobStatus, Role
+from api.models.enums import Role
 from api.services import audit, credit
 from api.services.errors import ServiceError
+from api.services.jobs import taking_applications
 from matching import credit as engine
 
 __all__ = [
@@ -366,7 +367,9 @@ class AuditEntry(Node):
 class RecommendationExclusion:
     enterprise: Enterprise
     reasons: list[str] = strawberry.field(description="Its active blocking records.")
-    open_jobs: int = strawberry.field(description="How many of its open jobs are withheld.")
+    open_jobs: int = strawberry.field(
+        description="How many of its jobs taking applications (open, closing day not passed) are withheld."
+    )
 
 
 @strawberry.type(description="One row of an import: its line, its fate and why.")
@@ -508,7 +511,7 @@ class CreditQuery:
         counts = dict(
             session.exec(
                 select(JobRow.employer_id, func.count(col(JobRow.id)))
-                .where(JobRow.status == JobStatus.OPEN)
+                .where(taking_applications(credit.credit_today()))
                 .group_by(JobRow.employer_id)
             ).all()
         )

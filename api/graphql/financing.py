@@ -7,7 +7,7 @@ its results; relations load through the request's DataLoaders.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -48,10 +48,15 @@ FinancingStatus = strawberry.enum(
 )
 
 
-@strawberry.enum(description="What a financing candidate is.")
-class BorrowerKind(enums.StrEnum):
-    ENTERPRISE = "enterprise"
-    PROJECT = "project"
+BorrowerKind = strawberry.enum(
+    engine.BorrowerKind,
+    description="What a would-be borrower is, read from its unified social credit code's first two characters "
+    "(GB 32100-2015) and its legal name: ENTERPRISE (91, 企业), PROJECT (a Guilu Cup start-up project), "
+    "FINANCIAL_INSTITUTION (91 with a licensed financial form in its name: 银行, 保险, 证券, 信托, 融资租赁, 商业保理, "
+    "小额贷款, 融资担保, ...), INDIVIDUAL_BUSINESS (92, 个体工商户), FARMERS_COOPERATIVE (93, 农民专业合作社), "
+    "COLLECTIVE_ECONOMY (N?, 农村集体经济组织), PUBLIC_INSTITUTION (12, 事业单位: universities, hospitals), "
+    "GOVERNMENT_ORGAN (11, 机关), SOCIAL_ORGANISATION (13, 5?, 8?: 群众团体, 社会组织, 工会), OTHER_ORGANISATION.",
+)
 
 
 # ------------------------------------------------------------------ types
@@ -67,6 +72,16 @@ class LoanProductStats:
     rejected: int
     disbursed: int
     disbursed_amount: int = strawberry.field(description="Yuan paid out over all disbursed applications.")
+
+
+@strawberry.type(
+    description="A start-up product's test for enterprises (start-up projects pass it): founded within `maxAgeYears` "
+    "(a founding date on record is needed), at most `maxInsuredEmployees` and `maxAnnualTax` when set."
+)
+class StartUpTest:
+    max_age_years: int
+    max_insured_employees: int | None = strawberry.field(description="Null: no limit.")
+    max_annual_tax: int | None = strawberry.field(description="Yuan; null: no limit.")
 
 
 @strawberry.type(description="A bank's credit-easy loan (信易贷) and the rules of who may borrow how much.")
@@ -130,6 +145,22 @@ class LoanProduct(Node):
     def fixed_amount(self) -> int:
         return self.row.fixed_amount
 
+    @strawberry.field(description="The kinds of borrower the product lends to (ranked); every other kind is left out.")
+    def borrower_kinds(self) -> list[BorrowerKind]:
+        return [engine.BorrowerKind(k) for k in self.row.borrower_kinds]
+
+    @strawberry.field(
+        description="The start-up test enterprises must pass; null when the product is not a start-up one."
+    )
+    def start_up(self) -> StartUpTest | None:
+        if self.row.start_up_max_years is None:
+            return None
+        return StartUpTest(
+            max_age_years=self.row.start_up_max_years,
+            max_insured_employees=self.row.start_up_max_insured_employees,
+            max_annual_tax=self.row.start_up_max_annual_tax,
+        )
+
     @strawberry.field(description="Whether the product takes applications and appears in offers and rankings.")
     def active(self) -> bool:
         return self.row.active
@@ -153,6 +184,13 @@ class SizingStep:
     amount: int = strawberry.field(description="The yuan this step comes to.")
 
 
+_EXPLANATION = (
+    "One scale for enterprises and start-up projects: credit_standing (40: an enterprise's scorecard score, a "
+    "project's founders' personal credit), track_record (40: tax rating, tax paid and insured employees; a project's "
+    "Guilu Cup result), industry_fit (20)."
+)
+
+
 def _steps(offer: engine.Offer) -> list[SizingStep]:
     return [SizingStep(description=s.description, amount=s.amount) for s in offer.steps]
 
@@ -172,10 +210,7 @@ class FinancingOffer:
     limit: int = strawberry.field(description="The estimated credit line in yuan; 0 when not eligible.")
     sizing: list[SizingStep] = strawberry.field(description="How the limit is computed, step by step.")
     fit: float = strawberry.field(description="0 to 100, the sum of the explanation's contributions.")
-    explanation: list[MatchComponent] = strawberry.field(
-        description="credit_level, credit_score, founders_credit, competition, tax_rating, tax_paid, "
-        "social_insurance, industry_fit."
-    )
+    explanation: list[MatchComponent] = strawberry.field(description=_EXPLANATION)
 
 
 @strawberry.type(description="An eligible borrower ranked for one loan product, explained.")
@@ -183,10 +218,23 @@ class FinancingCandidate:
     kind: BorrowerKind
     enterprise: Enterprise | None = strawberry.field(description="The enterprise; null for a start-up project.")
     name: str
+    rank: int = strawberry.field(description="1 for the best fit.")
+    standing: str = strawberry.field(
+        description="Why it stands where it does: how far below the candidate above it (the first: above the second) "
+        "and on which explanation component the higher one leads most."
+    )
     limit: int = strawberry.field(description="The estimated credit line in yuan.")
     fit: float = strawberry.field(description="0 to 100; candidates are ranked by fit, then limit.")
-    explanation: list[MatchComponent]
+    explanation: list[MatchComponent] = strawberry.field(description=_EXPLANATION)
     sizing: list[SizingStep]
+
+
+@strawberry.type(description="A borrower left out of a loan product's ranking, and why.")
+class FinancingExclusion:
+    kind: BorrowerKind
+    enterprise: Enterprise | None = strawberry.field(description="The organisation; null for a start-up project.")
+    name: str
+    reasons: list[str] = strawberry.field(description="Every rule it fails, in plain words.")
 
 
 @strawberry.type(description="One year's tax paid and insured employees of an enterprise.")
@@ -292,6 +340,20 @@ async def financing_node(ctx: Context, type_name: str, pk: int) -> Node | None:
 
 # ------------------------------------------------------------------ queries
 
+_RANKERS = require_role(enums.Role.BANK_OFFICER, enums.Role.CREDIT_OFFICER, enums.Role.ADMIN)
+
+
+def _ranking(info: Info, product_id: strawberry.ID) -> financing.Ranking:
+    pk = decode_id_of(product_id, "LoanProduct")
+    return read_service(lambda: financing.rank_candidates(info.context.session, require_viewer(info), pk))
+
+
+async def _enterprises_of(ctx: Context, offers: Sequence[engine.Offer]) -> dict[tuple[str, int], Enterprise]:
+    """The organisations among ``offers`` (projects have none), keyed as the ranking's facts, in one batch."""
+    keys = [(o.borrower_kind, o.borrower_id) for o in offers if o.borrower_kind is not engine.BorrowerKind.PROJECT]
+    rows = await ctx.loaders.enterprise_by_id.load_many([pk for _, pk in keys])
+    return {key: Enterprise.from_model(row) for key, row in zip(keys, rows, strict=True) if row is not None}
+
 
 @strawberry.type
 class FinancingQuery:
@@ -331,39 +393,70 @@ class FinancingQuery:
         ]
 
     @strawberry.field(
-        description="Eligible enterprises and finalised Guilu Cup start-up projects ranked for one loan "
-        "product: best fit first, then the larger limit, then id; each explained. For credit officers, admins "
-        "and the officers of the product's bank.",
-        permission_classes=require_role(enums.Role.BANK_OFFICER, enums.Role.CREDIT_OFFICER, enums.Role.ADMIN),
+        description="Eligible borrowers ranked for one active loan product: enterprises and finalised Guilu Cup "
+        "start-up projects on one scale, best fit first, then the larger limit, then kind and id; each explained "
+        "and saying why it stands where it does (`financingExclusions` lists the left-out ones and why). Only the "
+        "kinds the product lends to (`LoanProduct.borrowerKinds`) are ranked. An inactive product is NOT_FOUND. "
+        "For credit officers, admins and the officers of the product's bank.",
+        permission_classes=_RANKERS,
     )
     async def rank_financing_candidates(
         self, info: Info, product_id: strawberry.ID, first: int | None = 20, after: str | None = None
     ) -> Connection[FinancingCandidate]:
         ctx = info.context
         page = page_request(first, after)
-        pk = decode_id_of(product_id, "LoanProduct")
-        ranking = read_service(lambda: financing.rank_candidates(ctx.session, require_viewer(info), pk))
-        chosen = ranking.offers[page.offset : page.offset + page.limit]
-        enterprise_ids = [o.borrower_id for o in chosen if o.borrower_kind == "enterprise"]
-        rows = {row.id: row for row in await ctx.loaders.enterprise_by_id.load_many(enterprise_ids) if row}
-
-        def enterprise_of(offer: engine.Offer) -> Enterprise | None:
-            row = rows.get(offer.borrower_id) if offer.borrower_kind == "enterprise" else None
-            return Enterprise.from_model(row) if row else None
-
+        ranking = _ranking(info, product_id)
+        ranked = ranking.ranking.candidates
+        chosen = ranked[page.offset : page.offset + page.limit]
+        enterprises = await _enterprises_of(ctx, [c.offer for c in chosen])
         nodes = [
             FinancingCandidate(
-                kind=BorrowerKind(offer.borrower_kind),
-                enterprise=enterprise_of(offer),
+                kind=candidate.offer.borrower_kind,
+                enterprise=enterprises.get((candidate.offer.borrower_kind, candidate.offer.borrower_id)),
+                name=ranking.facts[(candidate.offer.borrower_kind, candidate.offer.borrower_id)].name,
+                rank=candidate.rank,
+                standing=candidate.standing,
+                limit=candidate.offer.limit,
+                fit=candidate.offer.fit,
+                explanation=_explanation(candidate.offer),
+                sizing=_steps(candidate.offer),
+            )
+            for candidate in chosen
+        ]
+        return connection_from_slice(nodes, page, len(ranked))
+
+    @strawberry.field(
+        description="The borrowers left out of one active loan product's ranking, each with every rule it fails: "
+        "a kind the product does not lend to (a university, a bank, a government body), a start-up test failed, a "
+        "Guilu Cup project whose competition is not finalised, a chain or park outside the product's, a credit "
+        "level too low, ... Start-up projects first, then organisations, by kind and id; `kind` keeps one kind. "
+        "Same access and NOT_FOUND rule as `rankFinancingCandidates`.",
+        permission_classes=_RANKERS,
+    )
+    async def financing_exclusions(
+        self,
+        info: Info,
+        product_id: strawberry.ID,
+        kind: BorrowerKind | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[FinancingExclusion]:
+        ctx = info.context
+        page = page_request(first, after)
+        ranking = _ranking(info, product_id)
+        excluded = [o for o in ranking.ranking.exclusions if kind is None or o.borrower_kind == kind]
+        chosen = excluded[page.offset : page.offset + page.limit]
+        enterprises = await _enterprises_of(ctx, chosen)
+        nodes = [
+            FinancingExclusion(
+                kind=offer.borrower_kind,
+                enterprise=enterprises.get((offer.borrower_kind, offer.borrower_id)),
                 name=ranking.facts[(offer.borrower_kind, offer.borrower_id)].name,
-                limit=offer.limit,
-                fit=offer.fit,
-                explanation=_explanation(offer),
-                sizing=_steps(offer),
+                reasons=list(offer.failures),
             )
             for offer in chosen
         ]
-        return connection_from_slice(nodes, page, len(ranking.offers))
+        return connection_from_slice(nodes, page, len(excluded))
 
     @strawberry.field(
         description="Financing applications, oldest first, optionally of one product and status. Credit officers "
@@ -400,9 +493,16 @@ class FinancingQuery:
 # ------------------------------------------------------------------ mutations
 
 
+@strawberry.input(description="A start-up product's test for enterprises (see StartUpTest).")
+class StartUpTestInput:
+    max_age_years: int = strawberry.field(description="Founded within this many years (1 to 50).")
+    max_insured_employees: int | None = strawberry.field(default=None, description="Null: no limit.")
+    max_annual_tax: int | None = strawberry.field(default=None, description="Yuan; null: no limit.")
+
+
 @strawberry.input(
-    description="Loan product fields; all but `minTaxRating`, `eligibleChains`, `eligibleParks`, "
-    "the sizing amounts and `active` are needed to create; on update, omitted fields stay as they are."
+    description="Loan product fields; all but `minTaxRating`, `eligibleChains`, `eligibleParks`, the sizing amounts, "
+    "`borrowerKinds`, `startUp` and `active` are needed to create; on update, omitted fields stay as they are."
 )
 class LoanProductInput:
     bank: str | None = None
@@ -420,10 +520,18 @@ class LoanProductInput:
     per_insured_employee: int | None = strawberry.field(default=None, description="Yuan.")
     contract_share: float | None = strawberry.field(default=None, description="0 to 1; 0.3 is 30%.")
     fixed_amount: int | None = strawberry.field(default=None, description="Yuan.")
+    borrower_kinds: list[BorrowerKind] | None = strawberry.field(
+        default=None, description="Who it lends to; at least one kind. New products: ENTERPRISE and PROJECT."
+    )
+    start_up: StartUpTestInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Makes it a start-up product with this test; null: not a start-up product; omitted leaves it.",
+    )
     active: bool | None = None
 
     def to_data(self) -> financing.LoanProductData:
         rating = self.min_tax_rating
+        test = self.start_up
         return financing.LoanProductData(
             bank=self.bank,
             name=self.name,
@@ -438,6 +546,14 @@ class LoanProductInput:
             per_insured_employee=self.per_insured_employee,
             contract_share=self.contract_share,
             fixed_amount=self.fixed_amount,
+            borrower_kinds=None if self.borrower_kinds is None else [k.value for k in self.borrower_kinds],
+            start_up=financing.KEEP
+            if test is strawberry.UNSET
+            else (
+                financing.StartUpData(test.max_age_years, test.max_insured_employees, test.max_annual_tax)
+                if test
+                else None
+            ),
             active=self.active,
         )
 

@@ -483,8 +483,9 @@ class HeadhuntingQuery:
 
     @strawberry.field(
         description="Discoverable talents ranked against the campaign's criteria by the matching engine, best "
-        "first, explained; people already invited in the campaign are left out. Countries and hasProject "
-        "filter, the minimum degree filters, skills and fields of study score.",
+        "first, explained; people already invited in the campaign are left out. Countries, hasProject and the "
+        "minimum degree filter. Skills work as a job's required skills: a talent matching none of them is not "
+        "suggested. Fields of study score, and filter in a campaign without skills.",
         permission_classes=require_role(*HEADHUNTING_ROLES),
     )
     def suggest_invitees(

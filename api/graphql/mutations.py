@@ -194,6 +194,9 @@ class RegisterEnterpriseInput:
     district: str | None = None
     park: str | None = strawberry.field(default=None, description="Industrial park, e.g. 火炬高新区.")
     aliases: list[str] = strawberry.field(default_factory=list)
+    founded_on: date | None = strawberry.field(
+        default=None, description="Founding date on the business licence (成立日期), not in the future."
+    )
 
 
 # ---------------------------------------------------------------- payloads
@@ -430,6 +433,7 @@ class Mutation:
             district=input.district,
             park=input.park,
             aliases=list(input.aliases),
+            founded_on=input.founded_on,
         )
         enterprise, errors = run_mutation(info, lambda s: enterprises.register_enterprise(s, data))
         return EnterprisePayload(

@@ -348,7 +348,9 @@ class Query:
         return connection_from_slice(nodes, page, len(applied))
 
     @strawberry.field(
-        description="Open jobs for a talent, best first, each with the score explained. For the talent and admins.",
+        description="Jobs for a talent, best first, each with the score explained: open jobs whose closing day "
+        "(in Xiamen, inclusive) has not passed, never one the talent applied to (in any status), never one of an "
+        "employer with an active dishonesty listing; wished industries and cities count. For the talent and admins.",
         permission_classes=[IsAuthenticated],
     )
     async def recommend_jobs(

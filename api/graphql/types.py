@@ -113,6 +113,9 @@ class Enterprise(Node):
     park: str | None = strawberry.field(
         description="Industrial park, e.g. 火炬高新区 (Torch Hi-tech Zone); some loans are park-only."
     )
+    founded_on: date | None = strawberry.field(
+        description="Founding date on the business licence (成立日期); start-up loans lend to young enterprises only."
+    )
 
     @classmethod
     def from_model(cls, row: EnterpriseRow) -> Enterprise:
@@ -125,6 +128,7 @@ class Enterprise(Node):
             industry_chain=enums.IndustryChain(row.industry_chain),
             district=row.district,
             park=row.park,
+            founded_on=row.founded_on,
         )
 
     @strawberry.field(description="Other names: short names, English names, former names.")
@@ -471,10 +475,24 @@ def _applications_page(info: Info, condition: Any, first: int | None, after: str
 
 @strawberry.type(description="One weighted component of a match score.")
 class MatchComponent:
-    component: str = strawberry.field(description="required_skills, preferred_skills, degree, field_of_study, ...")
+    component: str = strawberry.field(
+        description=(
+            "required_skills, preferred_skills, degree, field_of_study, languages, experience, location;"
+            " recommendations add industry and employer_credit."
+        )
+    )
     weight: float = strawberry.field(description="Points this component can give; the weights sum to 100.")
-    similarity: float = strawberry.field(description="How well it is met, 0 to 1.")
-    contribution: float = strawberry.field(description="weight x similarity: the points it gave.")
+    similarity: float = strawberry.field(
+        description="How well it is met, 0 to 1; 0.5 (neutral) when the job does not ask for it."
+    )
+    scale: float = strawberry.field(
+        description=(
+            "The share of the job's required skills the talent covers, which scales every component but"
+            " required_skills (1 there): points for degree, languages and the rest count only as far as the"
+            " essentials are met."
+        )
+    )
+    contribution: float = strawberry.field(description="weight x similarity x scale: the points it gave.")
     detail: str = strawberry.field(description="Why, in one sentence.")
 
     @classmethod
@@ -483,6 +501,7 @@ class MatchComponent:
             component=c.component,
             weight=c.weight,
             similarity=c.similarity,
+            scale=c.scale,
             contribution=c.contribution,
             detail=c.detail,
         )
@@ -544,7 +563,8 @@ class ApplicantMatch:
         "every applicant who does."
     )
     failed_hard_requirements: list[HardRequirement] = strawberry.field(
-        description="The job's hard requirements the applicant fails; empty when eligible."
+        description="The job's hard requirements the applicant fails, and REQUIRED_SKILLS for one covering none "
+        "of the job's required skills (hard or not); empty when eligible."
     )
     explanation: list[MatchComponent]
     matched_skills: list[SkillMatch]

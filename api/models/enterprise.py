@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -26,6 +26,8 @@ class Enterprise(SQLModel, table=True):
     district: str | None = Field(default=None, max_length=40)
     # An industrial park, e.g. 火炬高新区 (Torch Hi-tech Zone); loan products may be limited to parks.
     park: str | None = Field(default=None, max_length=40)
+    # The founding date on the business licence (成立日期); start-up loans lend to young enterprises only.
+    founded_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 

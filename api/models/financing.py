@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel
 from api.models.enums import check_in
 from api.timeutil import utcnow
 from matching.credit import CreditLevel, TaxRating
-from matching.financing import SizingRule
+from matching.financing import DEFAULT_BORROWER_KINDS, SizingRule
 
 __all__ = ["BidContract", "EnterpriseFinancialYear", "FinancingApplication", "FinancingStatus", "LoanProduct"]
 
@@ -37,7 +37,11 @@ OPEN_STATUSES = (FinancingStatus.SUBMITTED, FinancingStatus.APPROVED)
 
 
 class LoanProduct(SQLModel, table=True):
-    """A bank's loan product; only the sizing columns of its ``sizing`` rule are used."""
+    """A bank's loan product; only the sizing columns of its ``sizing`` rule are used.
+
+    ``borrower_kinds`` are the :class:`~matching.financing.BorrowerKind` values it lends to; the
+    ``start_up_*`` columns, when ``start_up_max_years`` is set, make it a start-up product.
+    """
 
     __tablename__ = "loan_product"
     __table_args__ = (
@@ -53,6 +57,13 @@ class LoanProduct(SQLModel, table=True):
             "tax_multiplier >= 0 AND per_insured_employee >= 0 AND fixed_amount >= 0", name="ck_loan_product_amounts"
         ),
         CheckConstraint("contract_share >= 0 AND contract_share <= 1", name="ck_loan_product_share"),
+        CheckConstraint(
+            "(start_up_max_years IS NULL AND start_up_max_insured_employees IS NULL"
+            " AND start_up_max_annual_tax IS NULL)"
+            " OR (start_up_max_years BETWEEN 1 AND 50 AND COALESCE(start_up_max_insured_employees, 0) >= 0"
+            f" AND COALESCE(start_up_max_annual_tax, 0) BETWEEN 0 AND {MAX_AMOUNT})",
+            name="ck_loan_product_start_up",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -69,6 +80,12 @@ class LoanProduct(SQLModel, table=True):
     contract_share: float = 0.0
     fixed_amount: int = 0
     min_tax_rating: str | None = Field(default=None, max_length=1)
+    borrower_kinds: list[str] = Field(
+        default_factory=lambda: sorted(k.value for k in DEFAULT_BORROWER_KINDS), sa_column=Column(JSON, nullable=False)
+    )
+    start_up_max_years: int | None = None
+    start_up_max_insured_employees: int | None = None
+    start_up_max_annual_tax: int | None = None
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from api.models import Account, Application, ApplicationEvent, Job, Talent
 from api.models.enums import ApplicationStatus, JobStatus, Role
+from api.services.credit import credit_today
 from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import enum_value
 from api.timeutil import utcnow
@@ -87,7 +88,7 @@ def _record(session: Session, application: Application, new: ApplicationStatus, 
 
 
 def apply_to_job(session: Session, account: Account, job_id: int) -> Application:
-    """The talent ``account`` acts for applies to an open job, once."""
+    """The talent ``account`` acts for applies to an open job whose closing day (in Xiamen) has not passed, once."""
     if account.role != Role.TALENT or account.talent_id is None:
         raise ServiceError("only talent accounts with a profile apply to jobs", code=ErrorCode.FORBIDDEN)
     # Locked for share: an application is stored while the job is open, or refused once closing has committed.
@@ -96,6 +97,12 @@ def apply_to_job(session: Session, account: Account, job_id: int) -> Application
         raise ServiceError("job not found", field="jobId", code=ErrorCode.NOT_FOUND)
     if job.status != JobStatus.OPEN:
         raise ServiceError("the job is closed", field="jobId", code=ErrorCode.INVALID_TRANSITION)
+    if job.closes_on is not None and job.closes_on < credit_today():
+        raise ServiceError(
+            f"the job stopped taking applications on {job.closes_on.isoformat()}",
+            field="jobId",
+            code=ErrorCode.INVALID_TRANSITION,
+        )
     existing = session.exec(
         select(Application.id).where(Application.talent_id == account.talent_id, Application.job_id == job_id)
     ).first()

@@ -71,11 +71,21 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.models import Account, CreditMatchReview, CreditRecord, Enterprise, Job, PersonalCreditScore, Talent
+from api.models import (
+    Account,
+    Application,
+    CreditMatchReview,
+    CreditRecord,
+    Enterprise,
+    Job,
+    PersonalCreditScore,
+    Talent,
+)
 from api.models.credit import ReviewStatus
-from api.models.enums import JobStatus, Role
+from api.models.enums import Role
 from api.services.audit import audit_row, record_audit, snapshot
 from api.services.errors import ErrorCode, ServiceError
+from api.services.jobs import taking_applications
 from api.services.matching import jobs_for_talent, resolve_enterprise_name
 from api.services.validation import required_text
 from api.timeutil import utcnow
@@ -289,16 +299,24 @@ def verified_enterprise_ids(session: Session, enterprise_ids: Iterable[int], *, 
 
 
 def recommended_jobs(session: Session, talent_id: int, *, as_of: date | None = None) -> list[MatchResult]:
-    """Open jobs for a talent, best first: verified employers lifted, blocked employers left out.
+    """Jobs for a talent, best first: those taking applications on ``as_of`` (today in Xiamen) that the talent
+    has not applied to, verified employers lifted, blocked employers left out.
 
-    Every call reads the credit records afresh, so a repair or a new listing
-    changes the next recommendation at once.
+    Taking applications: open, and the closing day not passed (:func:`api.services.jobs.taking_applications`;
+    a job closing today is still recommended today).  Applied to: an application in any status, ``withdrawn``
+    included, since a talent applies to a job once (``applyToJob`` refuses a second application).  Every call
+    reads the dates, the applications and the credit records afresh, so a deadline passing, an application or
+    a repair changes the next recommendation at once.
     """
-    pairs = session.exec(select(Job.id, Job.employer_id).where(Job.status == JobStatus.OPEN)).all()
-    credits = assess_enterprises(session, {employer for _, employer in pairs}, as_of=as_of)
+    day = as_of or credit_today()
+    applied = select(Application.job_id).where(Application.talent_id == talent_id)
+    pairs = session.exec(
+        select(Job.id, Job.employer_id).where(taking_applications(day), col(Job.id).not_in(applied))
+    ).all()
+    credits = assess_enterprises(session, {employer for _, employer in pairs}, as_of=day)
     verified = {job: credits[employer].verified for job, employer in pairs if employer in credits}
-    blocked = {job for job, employer in pairs if employer in credits and credits[employer].assessment.blocking}
-    return jobs_for_talent(session, talent_id, employer_verified=verified, excluded_jobs=blocked)
+    eligible = [job for job, employer in pairs if not (employer in credits and credits[employer].assessment.blocking)]
+    return jobs_for_talent(session, talent_id, eligible, employer_verified=verified)
 
 
 # ---------------------------------------------------------------------- import

@@ -20,8 +20,9 @@ whatever the number of borrowers, and holds the rules of who may do what:
   An enterprise has at most one open (submitted or approved) application per
   product.  Every decision is written to the audit trail.
 
-Borrowers are enterprises and Guilu Cup start-up projects; the Cup's projects come
-through :func:`finalised_cup_projects` (see :class:`CupProject`).
+Borrowers are organisations (each of a :class:`matching.financing.BorrowerKind` read from its USCC and
+name; a product lends to some kinds only) and Guilu Cup start-up projects, which come through
+:func:`cup_projects` (see :class:`CupProject`).
 """
 
 from __future__ import annotations
@@ -54,15 +55,16 @@ __all__ = [
     "LoanProductData",
     "ProductStats",
     "Ranking",
+    "StartUpData",
     "acts_for_bank",
     "apply_for_financing",
     "approve_financing",
     "borrower_facts",
     "can_see_application",
     "create_loan_product",
+    "cup_projects",
     "disburse_financing",
     "enterprise_offers",
-    "finalised_cup_projects",
     "officer_bank",
     "product_stats",
     "project_facts",
@@ -83,6 +85,7 @@ FINANCING_STAFF = frozenset({Role.CREDIT_OFFICER, Role.BANK_OFFICER, Role.ADMIN}
 # Who sees every application, whatever the bank.
 _ALL_APPLICATIONS = frozenset({Role.CREDIT_OFFICER, Role.ADMIN})
 MAX_TERM_MONTHS = 360
+MAX_START_UP_YEARS = 50
 MAX_LIST_ITEMS = 20
 
 
@@ -114,7 +117,18 @@ class LoanProductData:
     contract_share: float | None = None
     fixed_amount: int | None = None
     min_tax_rating: str | _Keep | None = KEEP
+    borrower_kinds: list[str] | None = None
+    start_up: StartUpData | _Keep | None = KEEP
     active: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartUpData:
+    """A start-up product's test (:class:`matching.financing.StartUpTest`); None limits are no limit."""
+
+    max_age_years: int
+    max_insured_employees: int | None = None
+    max_annual_tax: int | None = None
 
 
 def to_engine_product(row: LoanProduct) -> engine.LoanProduct:
@@ -135,6 +149,14 @@ def to_engine_product(row: LoanProduct) -> engine.LoanProduct:
         contract_share=row.contract_share,
         fixed_amount=row.fixed_amount,
         min_tax_rating=TaxRating(row.min_tax_rating) if row.min_tax_rating else None,
+        borrower_kinds=frozenset(engine.BorrowerKind(k) for k in row.borrower_kinds),
+        start_up=engine.StartUpTest(
+            max_age_years=row.start_up_max_years,
+            max_insured_employees=row.start_up_max_insured_employees,
+            max_annual_tax=row.start_up_max_annual_tax,
+        )
+        if row.start_up_max_years is not None
+        else None,
     )
 
 
@@ -218,6 +240,13 @@ def _apply_product_data(row: LoanProduct, data: LoanProductData) -> None:
     if data.min_tax_rating is not KEEP:
         rating = data.min_tax_rating
         row.min_tax_rating = None if rating is None else enum_value(rating, TaxRating, "minTaxRating")
+    if data.borrower_kinds is not None:
+        kinds = clean_list(data.borrower_kinds, "borrowerKinds", max_items=len(engine.BorrowerKind), max_length=40)
+        if not kinds:
+            raise ServiceError("borrowerKinds must name at least one kind of borrower", field="borrowerKinds")
+        row.borrower_kinds = sorted({enum_value(k, engine.BorrowerKind, "borrowerKinds") for k in kinds})
+    if data.start_up is not KEEP:
+        _apply_start_up(row, data.start_up)
     if data.active is not None:
         row.active = data.active
     needs = {
@@ -236,6 +265,25 @@ def _apply_product_data(row: LoanProduct, data: LoanProductData) -> None:
     sized, field_name, message = needs[engine.SizingRule(row.sizing)]
     if not sized:
         raise ServiceError(message, field=field_name)
+
+
+def _apply_start_up(row: LoanProduct, test: StartUpData | None) -> None:
+    if test is None:
+        row.start_up_max_years = row.start_up_max_insured_employees = row.start_up_max_annual_tax = None
+        return
+    if not 1 <= test.max_age_years <= MAX_START_UP_YEARS:
+        raise ServiceError(
+            f"startUp.maxAgeYears must be between 1 and {MAX_START_UP_YEARS}", field="startUp.maxAgeYears"
+        )
+    if test.max_insured_employees is not None and not 0 <= test.max_insured_employees <= 1_000_000:
+        raise ServiceError(
+            "startUp.maxInsuredEmployees must be between 0 and 1,000,000", field="startUp.maxInsuredEmployees"
+        )
+    if test.max_annual_tax is not None:
+        _amount(test.max_annual_tax, "startUp.maxAnnualTax")
+    row.start_up_max_years = test.max_age_years
+    row.start_up_max_insured_employees = test.max_insured_employees
+    row.start_up_max_annual_tax = test.max_annual_tax
 
 
 def _check_unique_name(session: Session, row: LoanProduct) -> None:
@@ -420,9 +468,12 @@ def borrower_facts(session: Session, enterprise_ids: Sequence[int] | None = None
         assert enterprise.id is not None
         assessed = credits.get(enterprise.id)
         year = latest.get(enterprise.id)
+        kind, basis = engine.classify_borrower(enterprise.uscc, enterprise.legal_name)
         facts[enterprise.id] = engine.BorrowerFacts(
             id=enterprise.id,
-            kind="enterprise",
+            kind=kind,
+            kind_basis=basis,
+            founded_on=enterprise.founded_on,
             name=enterprise.legal_name,
             credit_level=assessed.assessment.level if assessed else None,
             credit_score=assessed.assessment.score if assessed else None,
@@ -440,56 +491,69 @@ def borrower_facts(session: Session, enterprise_ids: Sequence[int] | None = None
 
 @dataclass(frozen=True, slots=True)
 class CupProject:
-    """A finalised Guilu Cup project, as the Cup must expose it to be ranked for loans.
+    """A Guilu Cup project, as the Cup must expose it to be ranked for loans.
 
-    ``competition_score`` is the final score (0-100); ``award`` the prize, if
-    any (e.g. 一等奖); ``industry_chain`` is optional and feeds the industry fit.
+    ``competition`` names its competition and edition; ``finalised`` says whether the results are frozen.
+    ``competition_score`` is the final score (0-100) and ``award`` the prize, if any (e.g. 一等奖): both
+    None until the competition is finalised, and for a project that did not reach the final round.
+    ``industry_chain`` is optional and feeds the industry fit.
     """
 
     id: int
     name: str
     founder_talent_ids: tuple[int, ...]
-    competition_score: float
+    competition_score: float | None
     award: str | None = None
     industry_chain: str | None = None
+    competition: str | None = None
+    finalised: bool = True
 
 
-def finalised_cup_projects(session: Session) -> list[CupProject]:
-    """The Guilu Cup's projects with frozen results, from finalised competitions only.
+def cup_projects(session: Session) -> list[CupProject]:
+    """Every Guilu Cup project, of finalised competitions and open ones alike (the ranking says why the
+    latter are left out).
 
-    One project per entry: the title, the team's talents who agreed to be on it (lead first), the final
-    aggregate (0-100), the award tier if any and the track's industry chain.
-    :func:`rank_candidates` ranks them beside the enterprises.
+    One project per entry: the title, the team's talents who agreed to be on it (lead first), the
+    competition, whether it is finalised, and once it is the final aggregate (0-100), the award tier if
+    any; the track's industry chain.  :func:`rank_candidates` ranks them beside the enterprises.
     """
     from api.models import Competition, CupResult, Entry, EntryMember  # the Cup's tables, kept out of this module's API
 
     rows = session.exec(
-        select(Entry, CupResult)
-        .join(CupResult, col(CupResult.entry_id) == col(Entry.id))
-        .join(Competition, col(Competition.id) == col(CupResult.competition_id))
-        .where(Competition.status == "finalised")
+        select(Entry, Competition, CupResult)
+        .join(Competition, col(Competition.id) == col(Entry.competition_id))
+        .outerjoin(
+            CupResult,
+            (col(CupResult.entry_id) == col(Entry.id)) & (col(CupResult.competition_id) == col(Competition.id)),
+        )
         .order_by(col(Entry.id))
     ).all()
     founders: dict[int, list[int]] = defaultdict(list)
-    entry_ids = [entry.id for entry, _ in rows]
+    entry_ids = [entry.id for entry, _, _ in rows]
     if entry_ids:
         members = select(EntryMember).where(
             col(EntryMember.entry_id).in_(entry_ids), col(EntryMember.accepted_at).is_not(None)
         )  # a member only invited, who never agreed, founds nothing
         for member in session.exec(members.order_by(col(EntryMember.position))):
             founders[member.entry_id].append(member.talent_id)
-    return [
-        CupProject(
-            id=entry.id,
-            name=entry.title,
-            founder_talent_ids=tuple(founders[entry.id]),
-            competition_score=result.aggregate,
-            award=result.award,
-            industry_chain=entry.track,
+    projects: list[CupProject] = []
+    for entry, competition, result in rows:
+        assert entry.id is not None
+        finalised = competition.status == "finalised"
+        frozen = result if finalised else None
+        projects.append(
+            CupProject(
+                id=entry.id,
+                name=entry.title,
+                founder_talent_ids=tuple(founders[entry.id]),
+                competition_score=frozen.aggregate if frozen else None,
+                award=frozen.award if frozen else None,
+                industry_chain=entry.track,
+                competition=f"{competition.name} 第{competition.edition}届 ({competition.year})",
+                finalised=finalised,
+            )
         )
-        for entry, result in rows
-        if entry.id is not None
-    ]
+    return projects
 
 
 def project_facts(session: Session, projects: Sequence[CupProject]) -> list[engine.BorrowerFacts]:
@@ -502,7 +566,7 @@ def project_facts(session: Session, projects: Sequence[CupProject]) -> list[engi
         facts.append(
             engine.BorrowerFacts(
                 id=project.id,
-                kind="project",
+                kind=engine.BorrowerKind.PROJECT,
                 name=project.name,
                 credit_level=None,
                 credit_score=None,
@@ -516,6 +580,8 @@ def project_facts(session: Session, projects: Sequence[CupProject]) -> list[engi
                 founder_personal_scores=tuple(scores),
                 competition_score=project.competition_score,
                 competition_award=project.award,
+                competition=project.competition,
+                competition_finalised=project.finalised,
             )
         )
     return facts
@@ -548,32 +614,40 @@ def enterprise_offers(session: Session, account: Account, enterprise_id: int) ->
     _visible_enterprise(session, account, enterprise_id)
     rows = {row.id: row for row in _active_products(session)}
     facts = borrower_facts(session, [enterprise_id])[enterprise_id]
-    offers = engine.financing_options([to_engine_product(row) for row in rows.values()], facts)
+    offers = engine.financing_options([to_engine_product(row) for row in rows.values()], facts, today=utcnow().date())
     return [(rows[offer.product_id], offer) for offer in offers]
 
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """The eligible candidates for one product, best first, with each one's facts."""
+    """One product's ranking (:class:`matching.financing.FinancingRanking`) with each borrower's facts."""
 
     product: LoanProduct
-    offers: list[engine.Offer]
+    ranking: engine.FinancingRanking
     facts: dict[tuple[str, int], engine.BorrowerFacts] = field(default_factory=dict)
 
 
 def rank_candidates(session: Session, account: Account, product_id: int) -> Ranking:
-    """Enterprises and finalised Guilu Cup projects ranked for one product.
+    """Enterprises and Guilu Cup projects ranked for one active product, with the left-out ones and why.
 
-    Ineligible borrowers are left out; the order is fit, then limit, then kind and id.
+    The order is fit, then limit, then kind and id.  An inactive product ranks nobody: it is refused as
+    ``NOT_FOUND`` (it is not offered), as :func:`apply_for_financing` refuses it.
     """
     _require(account, FINANCING_STAFF, "rank financing candidates")
     product = session.get(LoanProduct, product_id)
     if product is None:
         raise ServiceError("loan product not found", field="productId", code=ErrorCode.NOT_FOUND)
     _require_bank(account, product.bank, "rank candidates for its products")
-    candidates = [*borrower_facts(session).values(), *project_facts(session, finalised_cup_projects(session))]
-    offers = engine.rank_financing_candidates(to_engine_product(product), candidates)
-    return Ranking(product=product, offers=offers, facts={(f.kind, f.id): f for f in candidates})
+    if not product.active:
+        raise ServiceError(
+            f"{product.name} is inactive: it is not offered, so nobody is ranked for it "
+            "(updateLoanProduct with active: true offers it again)",
+            field="productId",
+            code=ErrorCode.NOT_FOUND,
+        )
+    candidates = [*borrower_facts(session).values(), *project_facts(session, cup_projects(session))]
+    ranking = engine.rank_financing_candidates(to_engine_product(product), candidates, today=utcnow().date())
+    return Ranking(product=product, ranking=ranking, facts={(f.kind, f.id): f for f in candidates})
 
 
 # ------------------------------------------------------------------ applications
@@ -618,7 +692,8 @@ def apply_for_financing(
             field="productId",
             code=ErrorCode.DUPLICATE,
         )
-    offer = engine.evaluate(to_engine_product(product), borrower_facts(session, [enterprise_id])[enterprise_id])
+    facts = borrower_facts(session, [enterprise_id])[enterprise_id]
+    offer = engine.evaluate(to_engine_product(product), facts, today=utcnow().date())
     if not offer.eligible:
         raise ServiceError(
             f"the enterprise is not eligible for {product.name}: {'; '.join(offer.failures)}", field="productId"

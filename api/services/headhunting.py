@@ -378,23 +378,38 @@ def _talents_with_project(session: Session) -> set[int]:
 
 
 def _target(campaign: Campaign) -> JobProfile:
+    """The campaign's criteria as the job-like target the scorer ranks talents for.
+
+    Skills are required skills, so the scorer's rule for a job holds: a talent
+    matching none of them is left out, and coverage orders the rest.  Fields of
+    study score; in a campaign without skills they also filter (hard), so a
+    talent with no field close to one of them is left out.  The minimum degree
+    filters.  A campaign naming neither skills nor fields suggests everyone its
+    filters (degree, countries, project) let through.
+    """
     criteria = campaign.criteria
     min_degree = criteria.get("min_degree")
+    skills = tuple(criteria.get("skills") or ())
+    fields = tuple(criteria.get("fields") or ())
+    hard = {"degree"} if min_degree else set()
+    if fields and not skills:
+        hard.add("field_of_study")
     return JobProfile(
         id=campaign.id or 0,
-        required_skills=tuple(criteria.get("skills") or ()),
+        required_skills=skills,
         min_degree=Degree[min_degree.upper()] if min_degree else None,
-        fields_of_study=tuple(criteria.get("fields") or ()),
-        hard=frozenset({"degree"}) if min_degree else frozenset(),
+        fields_of_study=fields,
+        hard=frozenset(hard),
     )
 
 
 def suggest_invitees(session: Session, account: Account, campaign_id: int) -> list[MatchResult]:
     """Discoverable talents ranked against the campaign's criteria, best first, explained.
 
-    Countries (of any degree) and ``has_project`` filter; the minimum degree
-    filters; skills and fields of study score.  People already invited in the
-    campaign are left out.
+    Countries (of any degree) and ``has_project`` filter the pool; the criteria
+    become a target for the scorer (:func:`_target`), which leaves out the
+    talents matching nothing the campaign asks for.  People already invited in
+    the campaign are left out.
     """
     campaign = _campaign(session, account, campaign_id)
     criteria = campaign.criteria

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, delete
 
 from api.models import Account, Job, JobLanguage, JobSkill
@@ -21,7 +22,7 @@ from api.services.validation import (
 from api.timeutil import utcnow
 from matching.profiles import HARD_REQUIREMENTS
 
-__all__ = ["JobData", "close_job", "post_job", "update_job"]
+__all__ = ["JobData", "close_job", "post_job", "taking_applications", "update_job"]
 
 MAX_DESCRIPTION = 10_000
 
@@ -46,6 +47,16 @@ class JobData:
     district: str | None = None
     industry_chain: str | None = None
     closes_on: date | None = None
+
+
+def taking_applications(on: date) -> ColumnElement[bool]:
+    """SQL condition on :class:`Job`: open, and its closing day not before ``on``.
+
+    ``closes_on`` is a calendar day in Xiamen (the platform's city, China Standard Time like every Chinese
+    city) and inclusive: a job closing today takes applications until midnight in Xiamen.  Checked when
+    asked, never cached, so a deadline passes without any write.
+    """
+    return (col(Job.status) == JobStatus.OPEN.value) & (col(Job.closes_on).is_(None) | (col(Job.closes_on) >= on))
 
 
 def _own_job(session: Session, account: Account, job_id: int) -> Job:

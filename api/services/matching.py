@@ -405,6 +405,8 @@ def _update_open_jobs(
     return dict(sorted({**kept, **fresh}.items()))
 
 
+# Every open job, whatever its closing day: a deadline passes without a write the watermark could see, so whether
+# a job still takes applications is asked of the database at each request (api.services.credit.recommended_jobs).
 _open_jobs = WatermarkCache(lambda s: table_mark(s, Job), _open_job_profiles, _update_open_jobs)
 
 
@@ -484,18 +486,23 @@ def applicants_for_job(
 def jobs_for_talent(
     session: Session,
     talent_id: int,
+    job_ids: Collection[int],
     *,
     employer_verified: Mapping[int, bool] | None = None,
-    excluded_jobs: Collection[int] = frozenset(),
 ) -> list[MatchResult]:
-    """Open jobs ranked for one talent by the same scorer, leaving out ``excluded_jobs``.
+    """The open jobs among ``job_ids`` ranked for one talent by the same scorer.
 
-    ``employer_verified`` (job id -> whether its employer is credit-verified)
-    adds the engine's ``employer_credit`` component
-    (:func:`matching.score.rank_jobs`).
+    The profiles come from the process's cache of open jobs (kept in step by the
+    watermark of the job table); which jobs count (deadline, applications,
+    employer credit) is the caller's query, run at each request
+    (:func:`api.services.credit.recommended_jobs`).  The talent's wished
+    industries and cities are in the profile; ``employer_verified`` (job id ->
+    whether its employer is credit-verified) adds the engine's
+    ``employer_credit`` component (:func:`matching.score.rank_jobs`).
     """
     profile = talent_profiles(session, [talent_id])[talent_id]
-    jobs = [job for job_id, job in _open_jobs.get(session).items() if job_id not in excluded_jobs]
+    wanted = set(job_ids)
+    jobs = [job for job_id, job in _open_jobs.get(session).items() if job_id in wanted]
     return rank_jobs(profile, jobs, vocabulary(), employer_verified=employer_verified)
 
 

@@ -254,7 +254,7 @@ TORCH_PARK = "火炬高新区"
 CREATE_LOAN_PRODUCT = """
 mutation CreateLoanProduct($input: LoanProductInput!) {
   createLoanProduct(input: $input) {
-    loanProduct { id bank name amountCap sizing minCreditLevel minTaxRating eligibleParks active }
+    loanProduct { id bank name amountCap sizing minCreditLevel minTaxRating eligibleParks active borrowerKinds }
     userErrors { field message code }
   }
 }

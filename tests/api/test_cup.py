@@ -17,7 +17,7 @@ from api.db import session_scope
 from api.graphql.ids import decode_id_of, encode_global_id
 from api.models import Account, AuditEntry, PersonalCreditScore, Score
 from api.services.accounts import create_account
-from api.services.financing import finalised_cup_projects
+from api.services.financing import cup_projects
 
 PASSWORD = "correct-horse-battery"
 
@@ -689,7 +689,7 @@ def test_a_competition_runs_from_preliminary_to_frozen_awards_and_feeds_financin
     # and: the winning project is ranked for financing with its competition result explained, founded by its
     # lead alone (the invited member never accepted)
     with session_scope(engine) as session:
-        founders = {p.id: p.founder_talent_ids for p in finalised_cup_projects(session)}
+        founders = {p.id: p.founder_talent_ids for p in cup_projects(session)}
         assert founders[decode_id_of(entries[0]["id"], "Entry")] == (decode_id_of(leads[0].talent_id, "Talent"),)
         session.add(
             PersonalCreditScore(
@@ -702,17 +702,19 @@ def test_a_competition_runs_from_preliminary_to_frozen_awards_and_feeds_financin
     product = new_loan_product(
         sizing="FIXED", fixedAmount=500_000, eligibleParks=[], eligibleChains=["BIOMEDICINE"], minTaxRating=None
     )
-    projects: dict[str, Any] = {}
+    ranked: list[dict[str, Any]] = []
     after: str | None = None
     while True:
         page = credit_api_client.execute(RANK_FINANCING, {"id": product["id"], "after": after})
         found = page["data"]["rankFinancingCandidates"]
-        projects.update({n["name"]: n for n in found["nodes"] if n["kind"] == "PROJECT"})
+        ranked.extend(found["nodes"])
         if not found["pageInfo"]["hasNextPage"]:
             break
         after = found["pageInfo"]["endCursor"]
-    details = {c["component"]: c["detail"] for c in projects[entries[0]["title"]]["explanation"]}
-    assert details["competition"] == "Guilu Cup score 90, award: 一等奖"
+    [position] = [i for i, n in enumerate(ranked) if n["kind"] == "PROJECT" and n["name"] == entries[0]["title"]]
+    assert [n for n in ranked[position:] if n["kind"] == "ENTERPRISE"], "the winner outranks weaker enterprises"
+    details = {c["component"]: c["detail"] for c in ranked[position]["explanation"]}
+    assert details["track_record"].startswith("Guilu Cup score 90, award: 一等奖 (")
 
 
 def test_closing_is_refused_while_judges_disagree_widely_unless_acknowledged(

@@ -138,7 +138,7 @@ def test_financing_options_show_the_sizing_step_by_step(
     ]
     assert offer["limit"] == 4_000_000
     components = {c["component"]: c for c in offer["explanation"]}
-    assert components["tax_rating"]["detail"] == "Tax rating A"
+    assert components["track_record"]["detail"].startswith("Tax and social insurance: tax rating A;")
     assert components["industry_fit"]["similarity"] == 0.75
     assert offer["fit"] == pytest.approx(sum(c["contribution"] for c in offer["explanation"]), abs=0.01)
 
@@ -583,5 +583,5 @@ def test_a_guilu_cup_project_is_judged_on_its_founders_personal_credit(engine: E
     assert facts.kind == "project" and sorted(facts.founder_personal_scores) == [650.0, 720.0]
     assert offer.eligible and offer.limit == 500_000
     components = {c.component: c for c in offer.components}
-    assert components["competition"].detail == "Guilu Cup score 92, award: 一等奖"
-    assert components["founders_credit"].similarity == pytest.approx((685.0 - 350.0) / 600.0)
+    assert components["track_record"].detail == "Guilu Cup score 92, award: 一等奖"
+    assert components["credit_standing"].similarity == pytest.approx((685.0 - 350.0) / 600.0)

@@ -275,6 +275,102 @@ def test_a_newcomer_runs_a_campaign_end_to_end(
     }
 
 
+# ------------------------------------------------------------------ suggestions
+
+
+def _studied(country: str, field: str, degree: str = "PHD") -> list[dict[str, Any]]:
+    return [{"degree": degree, "institution": f"Test University {_tag()}", "country": country, "fieldOfStudy": field}]
+
+
+def _suggested(firm: HeadhunterAccount, campaign_id: str) -> list[dict[str, Any]]:
+    suggested = firm.api.execute(SUGGEST, {"campaignId": campaign_id, "first": 100})["data"]["suggestInvitees"]
+    assert not suggested["pageInfo"]["hasNextPage"], suggested
+    nodes: list[dict[str, Any]] = suggested["nodes"]
+    return nodes
+
+
+def test_suggestions_leave_out_talents_matching_no_skill_and_put_the_best_matched_first(
+    new_headhunter: Callable[[], HeadhunterAccount], new_talent: Callable[..., Any]
+) -> None:
+    # given three PhDs from Iceland (a country no other test or demo profile studied in): one holding both
+    # skills of the campaign, one holding one of them, one holding none (an unrelated field too)
+    firm = new_headhunter()
+    both = new_talent(skills=["qPCR", "Python"], education=_studied("IS", "Biomedicine"))
+    one = new_talent(skills=["qPCR", "Hotel Revenue Management"], education=_studied("IS", "Biomedicine"))
+    none = new_talent(skills=["Hotel Revenue Management"], education=_studied("IS", "Tourism Management"))
+
+    # when the firm asks for suggestions for a campaign needing qPCR and Python from Icelandic PhDs
+    campaign_id = _campaign(firm, criteria={"minDegree": "PHD", "skills": ["qPCR", "Python"], "countries": ["IS"]})
+    nodes = _suggested(firm, campaign_id)
+    ids = [n["talent"]["id"] for n in nodes]
+
+    # then the two who match come first, the better one first, and the one matching nothing is not suggested
+    assert none.talent_id not in ids
+    assert ids.index(both.talent_id) < ids.index(one.talent_id)
+    by_id = {n["talent"]["id"]: n for n in nodes}
+    assert by_id[both.talent_id]["score"] > by_id[one.talent_id]["score"]
+    assert by_id[one.talent_id]["missingSkills"] == ["Python"]
+    assert all(n["matchedSkills"] for n in nodes)
+
+
+def test_a_campaign_with_fields_only_suggests_the_talents_of_a_close_field(
+    new_headhunter: Callable[[], HeadhunterAccount], new_talent: Callable[..., Any]
+) -> None:
+    # given two PhDs from Luxembourg (no other profile studied there): a glaciologist and an accountant
+    firm = new_headhunter()
+    glaciologist = new_talent(skills=["Ice Core Analysis"], education=_studied("LU", "Glaciology"))
+    accountant = new_talent(skills=["Auditing"], education=_studied("LU", "Accounting"))
+
+    # when the campaign names a field of study and no skill
+    campaign_id = _campaign(firm, criteria={"fields": ["Glaciology"], "countries": ["LU"]})
+    nodes = _suggested(firm, campaign_id)
+
+    # then only the talent of that field is suggested, and the explanation says why
+    assert [n["talent"]["id"] for n in nodes] == [glaciologist.talent_id]
+    assert accountant.talent_id not in {n["talent"]["id"] for n in nodes}
+    field = {c["component"]: c for c in nodes[0]["explanation"]}["field_of_study"]
+    assert "Glaciology matches Glaciology" in field["detail"]
+
+
+def test_a_campaign_with_a_degree_only_suggests_everyone_holding_it(
+    new_headhunter: Callable[[], HeadhunterAccount], new_talent: Callable[..., Any]
+) -> None:
+    # given a PhD and a master from Malta (no other profile studied there)
+    firm = new_headhunter()
+    phd = new_talent(skills=["Auditing"], education=_studied("MT", "Accounting"))
+    master = new_talent(skills=["Auditing"], education=_studied("MT", "Accounting", degree="MASTER"))
+
+    # when the campaign names only a minimum degree and the country
+    campaign_id = _campaign(firm, criteria={"minDegree": "PHD", "countries": ["MT"]})
+    ids = [n["talent"]["id"] for n in _suggested(firm, campaign_id)]
+
+    # then the degree filters and nothing else does
+    assert ids == [phd.talent_id]
+    assert master.talent_id not in ids
+
+
+def test_the_readme_example_campaign_suggests_only_talents_matching_one_of_its_skills(
+    new_headhunter: Callable[[], HeadhunterAccount],
+) -> None:
+    # given the README's example campaign, over the demo talents
+    firm = new_headhunter()
+    criteria = {
+        "minDegree": "PHD",
+        "skills": ["储能消防安全", "储能变流器", "电池管理系统"],
+        "countries": ["GB", "DE", "FR", "NL"],
+    }
+
+    # when
+    nodes = _suggested(firm, _campaign(firm, name=f"储能博士 {_tag()}", criteria=criteria))
+
+    # then some come back, every one holding one of the skills (in either language), the best holding several
+    assert nodes
+    assert all(n["matchedSkills"] for n in nodes)
+    assert len(nodes[0]["matchedSkills"]) >= 2
+    scores = [n["score"] for n in nodes]
+    assert scores == sorted(scores, reverse=True)
+
+
 # ------------------------------------------------------------------ identity
 
 

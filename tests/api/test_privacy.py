@@ -214,12 +214,17 @@ def test_a_hidden_profile_becomes_visible_to_the_employer_it_applies_to(
 
 
 def test_a_hidden_profile_is_not_ranked_for_employers_it_did_not_apply_to(
-    hidden_talent: Any, new_employer: Callable[[], Any], post_job: Callable[..., Any]
+    hidden_talent: Any,
+    new_talent: Callable[..., Any],
+    new_employer: Callable[[], Any],
+    post_job: Callable[..., Any],
 ) -> None:
+    # given: a visible talent holds the rare skill too
+    visible = new_talent(nameEn="Visible Crafter", skills=[RARE_SKILL])
     employer = new_employer()
     job = post_job(employer, requiredSkills=[RARE_SKILL])
 
     ranked = employer.api.execute(RANK_CANDIDATES, {"jobId": job["id"]})["data"]["rankCandidates"]["edges"]
 
-    assert ranked
-    assert hidden_talent.talent_id not in {e["node"]["talent"]["id"] for e in ranked}
+    # then: only the visible one ranks
+    assert [e["node"]["talent"]["id"] for e in ranked] == [visible.talent_id]

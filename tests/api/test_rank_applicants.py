@@ -55,9 +55,9 @@ mutation MoveApplication($id: ID!, $status: ApplicationStatus!) {
   moveApplication(id: $id, status: $status) { application { status } userErrors { code } }
 }
 """
-# Skills nobody else holds (fresh per run), so only these talents match the job's skills.
-SKILL_A = f"Qwzx{uuid.uuid4().hex[:6]} Hermit Crafting"
-SKILL_B = f"Blorv{uuid.uuid4().hex[:6]} Tidal Smelting"
+# Skills nobody else holds (fresh per run, unlike any other test's), so only these talents match the job's skills.
+SKILL_A = f"Zyglo{uuid.uuid4().hex[:6]} Marsh Lacquering"
+SKILL_B = f"Vorpt{uuid.uuid4().hex[:6]} Dune Glassblowing"
 
 
 @dataclass
@@ -148,9 +148,9 @@ def test_every_applicant_is_ranked_eligible_first_with_the_application(scenario:
     for part in (True, False):
         scores = [node["score"] for node in nodes if node["eligible"] is part]
         assert scores == sorted(scores, reverse=True)
-    # (hidden and withdrawn tie: one skill each, enough years; hidden applied first, so has the lower talent id)
-    assert roles[:3] == ["strong", "hidden", "withdrawn"]
-    assert roles.index("failing") > max(i for i, node in enumerate(nodes) if node["eligible"])
+    # (hidden and withdrawn tie: one skill each, enough years; hidden applied first, so has the lower talent id;
+    # failing covers both skills, nothing none: both ineligible, failing first on score)
+    assert roles == ["strong", "hidden", "withdrawn", "failing", "nothing"]
 
 
 def test_each_applicant_carries_its_application_and_an_explanation(scenario: Scenario) -> None:
@@ -207,6 +207,9 @@ def test_an_applicant_matching_nothing_is_still_ranked(scenario: Scenario) -> No
     nothing = next(n for n in nodes if n["talent"]["id"] == scenario.talents["nothing"].talent_id)
 
     assert nothing["matchedSkills"] == [] and nothing["missingSkills"] == [SKILL_A, SKILL_B]
+    # covering no required skill leaves a talent out of rankCandidates; here it is listed, saying so
+    assert nothing["eligible"] is False and nothing["failedHardRequirements"] == ["REQUIRED_SKILLS"]
+    assert nothing is nodes[-1]
     matching_some = [n for n in nodes if n["matchedSkills"] and n["eligible"]]
     assert all(n["score"] > nothing["score"] for n in matching_some)
 

@@ -107,6 +107,40 @@ def test_ranking_financing_candidates_costs_the_same_whatever_the_page_size(
     assert small == large, sql_statements.statements
 
 
+FINANCING_EXCLUSIONS = """
+query Out($productId: ID!, $first: Int!) {
+  financingExclusions(productId: $productId, kind: ENTERPRISE, first: $first) {
+    nodes { kind name reasons enterprise { legalName aliases } }
+  }
+}
+"""
+
+
+def test_listing_financing_exclusions_costs_the_same_whatever_the_page_size(
+    log_in_as: Any, sql_statements: StatementCounter
+) -> None:
+    # given: the demo's start-up loan, which leaves out most enterprises
+    officer = log_in_as("credit@demo.guilu", "guilu-demo")
+    products = officer.execute("{ loanProducts { id name } }")["data"]["loanProducts"]
+    [product_id] = [p["id"] for p in products if p["name"] == "未来产业创业贷"]
+
+    def count(first: int) -> tuple[int, int]:
+        sql_statements.statements.clear()
+        body = officer.execute(FINANCING_EXCLUSIONS, {"productId": product_id, "first": first})
+        assert "errors" not in body, body
+        return len(sql_statements.statements), len(body["data"]["financingExclusions"]["nodes"])
+
+    count(1)
+
+    # when
+    small, small_nodes = count(1)
+    large, large_nodes = count(60)
+
+    # then
+    assert small_nodes == 1 and large_nodes == 60
+    assert small == large, sql_statements.statements
+
+
 TALENTS_WITH_RELATIONS = """
 query TalentsWithRelations($first: Int!) {
   talents(first: $first) {

@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 
 from api import migrate
 from api.db import init_db
-from api.models import Enterprise, Job, Talent, TalentSkill
+from api.models import Enterprise, Job, LoanProduct, Talent, TalentSkill
 
 
 @pytest.fixture
@@ -123,6 +123,16 @@ def test_upgrading_from_the_previous_revision_keeps_every_row(empty_engine: Engi
             ],
         )
 
+        connection.execute(
+            text(
+                "INSERT INTO loan_product (id, bank, name, amount_cap, term_months, min_credit_level, eligible_chains,"
+                " eligible_parks, sizing, tax_multiplier, per_insured_employee, contract_share, fixed_amount, active,"
+                " created_at, updated_at) VALUES (1, '测试银行', '测试贷', 1000000, 12, 'B', '[]', '[]', 'fixed', 0, 0,"
+                " 0, 500000, :active, :now, :now)"
+            ),
+            {"active": True, "now": now},
+        )
+
     # when
     init_db(empty_engine)
 
@@ -133,6 +143,10 @@ def test_upgrading_from_the_previous_revision_keeps_every_row(empty_engine: Engi
             for model in (Enterprise, Talent, TalentSkill, Job)
         }
         titles = connection.execute(select(Job.title)).scalars().all()
+        product = connection.execute(
+            select(LoanProduct.borrower_kinds, LoanProduct.start_up_max_years)  # type: ignore[call-overload]
+        ).one()
+    assert tuple(product) == (["enterprise", "project"], None), "an existing product keeps lending as it did"
     assert counts == {"enterprise": 1, "talent": 50, "talent_skill": 50, "job": 1}
     assert titles == ["电池工程师"]
     assert migrate.current(empty_engine) == migrate.head()

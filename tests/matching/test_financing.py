@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -10,16 +11,22 @@ from hypothesis import strategies as st
 from matching.credit import CreditLevel, TaxRating
 from matching.financing import (
     AWARD_FLOOR,
+    DEFAULT_BORROWER_KINDS,
     FIT_WEIGHTS,
     FOUNDER_SCORE_FLOOR,
     BorrowerFacts,
+    BorrowerKind,
     LoanProduct,
     Offer,
     SizingRule,
+    StartUpTest,
+    classify_borrower,
     evaluate,
     financing_options,
     rank_financing_candidates,
 )
+
+TODAY = date(2026, 12, 8)
 
 TORCH_PARK_LOAN = LoanProduct(
     id=1,
@@ -61,7 +68,7 @@ START_UP_LOAN = LoanProduct(
 )
 FIRM = BorrowerFacts(
     id=10,
-    kind="enterprise",
+    kind=BorrowerKind.ENTERPRISE,
     name="Egret Semiconductor (fictional)",
     credit_level=CreditLevel.B,
     credit_score=735.0,
@@ -73,11 +80,11 @@ FIRM = BorrowerFacts(
     tax_rating=TaxRating.B,
     insured_employees=60,
     bid_contract_values=(800_000, 2_000_000, 1_500_000),
-    founder_personal_scores=(760.0, 690.0),
+    founded_on=date(2015, 3, 2),
 )
 PROJECT = BorrowerFacts(
     id=10,
-    kind="project",
+    kind=BorrowerKind.PROJECT,
     name="Multiplex RNA quantification",
     credit_level=None,
     credit_score=None,
@@ -91,6 +98,7 @@ PROJECT = BorrowerFacts(
     founder_personal_scores=(820.0, 700.0),
     competition_score=92.5,
     competition_award="first prize",
+    competition="Guilu Cup, 2nd edition",
 )
 
 
@@ -247,6 +255,170 @@ def test_inconsistent_facts_are_refused(change: dict[str, object]) -> None:
         dataclasses.replace(FIRM, **change)  # type: ignore[arg-type]
 
 
+# --- borrower kinds ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("uscc", "name", "kind"),
+    [
+        ("11350200MB0000000X", "厦门火炬高技术产业开发区管理委员会", BorrowerKind.GOVERNMENT_ORGAN),
+        ("12350000426600329J", "厦门大学", BorrowerKind.PUBLIC_INSTITUTION),
+        ("12350200MB0000000X", "厦门市第一医院", BorrowerKind.PUBLIC_INSTITUTION),
+        ("13350200MB0000000X", "厦门市归国华侨联合会", BorrowerKind.SOCIAL_ORGANISATION),
+        ("51350200MJ0000000X", "厦门市留学人员联谊会", BorrowerKind.SOCIAL_ORGANISATION),
+        ("52350200MJ0000000X", "厦门市鹭岛职业培训学校", BorrowerKind.SOCIAL_ORGANISATION),
+        ("53350200MJ0000000X", "厦门市鹭岛慈善基金会", BorrowerKind.SOCIAL_ORGANISATION),
+        ("81350200MC0000000X", "厦门鹭能电池科技有限公司工会委员会", BorrowerKind.SOCIAL_ORGANISATION),
+        ("91350200MA2Y0ABC7C", "厦门鹭能电池科技有限公司", BorrowerKind.ENTERPRISE),
+        ("91350200MA2Y0ABC7C", "厦门屿信金融信息服务有限公司", BorrowerKind.ENTERPRISE),
+        ("91350200MA2Y0ABC7C", "厦门嘉信投资咨询有限公司", BorrowerKind.ENTERPRISE),
+        ("91350200MA2Y0ABC7C", "交通银行股份有限公司厦门分行", BorrowerKind.FINANCIAL_INSTITUTION),
+        ("91350200MA2Y0ABC7C", "上海浦东发展银行股份有限公司厦门分行", BorrowerKind.FINANCIAL_INSTITUTION),
+        ("91350200MA2Y0ABC7C", "中国人寿保险股份有限公司厦门市分公司", BorrowerKind.FINANCIAL_INSTITUTION),
+        ("91350200MA2Y0ABC7C", "厦门鹭泓融资租赁有限公司", BorrowerKind.FINANCIAL_INSTITUTION),
+        ("91350200MA2Y0ABC7C", "厦门鹭瑾商业保理有限公司", BorrowerKind.FINANCIAL_INSTITUTION),
+        ("91350200MA2Y0ABC7C", "厦门市思明区鹭岛小额贷款有限公司", BorrowerKind.FINANCIAL_INSTITUTION),
+        ("92350200MA2Y0ABC7C", "厦门市湖里区鹭味小吃店", BorrowerKind.INDIVIDUAL_BUSINESS),
+        ("93350200MA2Y0ABC7C", "厦门市同安区鹭田茶叶专业合作社", BorrowerKind.FARMERS_COOPERATIVE),
+        ("N2350200MF0000000X", "厦门市翔安区鹭溪村股份经济合作社", BorrowerKind.COLLECTIVE_ECONOMY),
+        ("31350000MD0000000X", "福建鹭岛律师事务所", BorrowerKind.OTHER_ORGANISATION),
+        ("Y1350200MB0000000X", "厦门某某组织", BorrowerKind.OTHER_ORGANISATION),
+    ],
+)
+def test_the_uscc_and_the_legal_name_tell_what_a_borrower_is(uscc: str, name: str, kind: BorrowerKind) -> None:
+    assert classify_borrower(uscc, name)[0] is kind
+
+
+def test_the_kind_says_its_basis() -> None:
+    assert classify_borrower("12350000426600329J", "厦门大学") == (BorrowerKind.PUBLIC_INSTITUTION, "its USCC type 12")
+    assert classify_borrower("91350200MA2Y0ABC7C", "厦门鹭泓融资租赁有限公司") == (
+        BorrowerKind.FINANCIAL_INSTITUTION,
+        "its USCC type 91 and 融资租赁 in its name",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "basis", "failure"),
+    [
+        (
+            BorrowerKind.PUBLIC_INSTITUTION,
+            "its USCC type 12",
+            "a public institution (事业单位) by its USCC type 12: this product lends to enterprises and Guilu Cup "
+            "start-up projects only",
+        ),
+        (
+            BorrowerKind.FINANCIAL_INSTITUTION,
+            "its USCC type 91 and 银行 in its name",
+            "a financial institution by its USCC type 91 and 银行 in its name: this product lends to enterprises and "
+            "Guilu Cup start-up projects only",
+        ),
+        (
+            BorrowerKind.GOVERNMENT_ORGAN,
+            "its USCC type 11",
+            "a government organ (机关) by its USCC type 11: this product lends to enterprises and Guilu Cup "
+            "start-up projects only",
+        ),
+        (
+            BorrowerKind.FARMERS_COOPERATIVE,
+            "its USCC type 93",
+            "a farmers' cooperative (农民专业合作社) by its USCC type 93: this product lends to enterprises and "
+            "Guilu Cup start-up projects only",
+        ),
+    ],
+)
+def test_a_product_lends_only_to_its_kinds_of_borrower(kind: BorrowerKind, basis: str, failure: str) -> None:
+    # given: a borrower that would qualify on every other rule
+    other = dataclasses.replace(FIRM, kind=kind, kind_basis=basis)
+
+    # when
+    offer = evaluate(BID_LOAN, other, today=TODAY)
+    opened = evaluate(dataclasses.replace(BID_LOAN, borrower_kinds=frozenset({kind})), other, today=TODAY)
+
+    # then
+    assert BID_LOAN.borrower_kinds == DEFAULT_BORROWER_KINDS
+    assert offer.failures == (failure,) and offer.limit == 0
+    assert opened.eligible and opened.limit == 600_000
+
+
+def test_a_product_lends_to_at_least_one_kind() -> None:
+    with pytest.raises(ValueError, match="at least one kind"):
+        dataclasses.replace(BID_LOAN, borrower_kinds=frozenset())
+
+
+# --- start-up products ---------------------------------------------------------------------------
+
+START_UP_ONLY = dataclasses.replace(
+    START_UP_LOAN,
+    start_up=StartUpTest(max_age_years=5, max_insured_employees=50, max_annual_tax=500_000),
+)
+YOUNG_FIRM = dataclasses.replace(
+    FIRM, founded_on=date(2023, 5, 1), annual_tax_paid=160_000, insured_employees=12, tax_rating=TaxRating.M
+)
+
+
+def test_a_start_up_product_takes_young_small_firms_and_projects() -> None:
+    assert evaluate(START_UP_ONLY, YOUNG_FIRM, today=TODAY).eligible
+    assert evaluate(START_UP_ONLY, PROJECT, today=TODAY).eligible
+    on_the_day = dataclasses.replace(YOUNG_FIRM, founded_on=date(2021, 12, 8))
+    assert evaluate(START_UP_ONLY, on_the_day, today=TODAY).eligible
+
+
+def test_a_large_old_firm_is_no_start_up_and_each_reason_is_named() -> None:
+    # given: the review's 鹭氢氢能: 3,000,000 yuan of tax, 159 insured employees
+    hydrogen = dataclasses.replace(
+        FIRM, founded_on=date(2014, 10, 12), annual_tax_paid=3_000_000, insured_employees=159
+    )
+
+    # when
+    offer = evaluate(START_UP_ONLY, hydrogen, today=TODAY)
+
+    # then
+    assert offer.failures == (
+        "founded on 2014-10-12, not a start-up (a start-up product lends to enterprises founded within 5 years)",
+        "insured employees 159: above the start-up limit of 50",
+        "annual tax paid 3,000,000: above the start-up limit of 500,000",
+    )
+    assert evaluate(START_UP_LOAN, hydrogen, today=TODAY).eligible, "a product without a start-up test takes it"
+
+
+def test_a_start_up_product_needs_a_founding_date() -> None:
+    unknown = dataclasses.replace(YOUNG_FIRM, founded_on=None)
+    a_day_too_old = dataclasses.replace(YOUNG_FIRM, founded_on=date(2021, 12, 7))
+
+    assert evaluate(START_UP_ONLY, unknown, today=TODAY).failures == (
+        "no founding date on record (a start-up product lends to enterprises founded within 5 years)",
+    )
+    assert not evaluate(START_UP_ONLY, a_day_too_old, today=TODAY).eligible
+
+
+def test_a_start_up_test_needs_a_year() -> None:
+    with pytest.raises(ValueError, match="at least 1 year"):
+        StartUpTest(max_age_years=0)
+
+
+# --- Guilu Cup projects --------------------------------------------------------------------------
+
+
+def test_a_project_of_an_unfinalised_competition_is_left_out_saying_why() -> None:
+    pending = dataclasses.replace(PROJECT, competition_score=None, competition_award=None, competition_finalised=False)
+    eliminated = dataclasses.replace(PROJECT, competition_score=None, competition_award=None)
+
+    assert evaluate(START_UP_LOAN, pending, today=TODAY).failures == (
+        "Guilu Cup, 2nd edition is not finalised: the project's result is not frozen yet",
+    )
+    assert evaluate(START_UP_LOAN, eliminated, today=TODAY).failures == (
+        "no final result in Guilu Cup, 2nd edition: the project did not reach the final round",
+    )
+
+
+def test_a_project_outside_the_product_s_chains_is_left_out_saying_why() -> None:
+    targeted = dataclasses.replace(START_UP_LOAN, eligible_chains=frozenset({"third_gen_semiconductors"}))
+
+    assert evaluate(targeted, PROJECT, today=TODAY).failures == (
+        "industry chain gene_biotech is not eligible (eligible: third_gen_semiconductors)",
+    )
+
+
 # --- fit -----------------------------------------------------------------------------------------
 
 
@@ -255,33 +427,55 @@ def test_fit_is_the_weighted_sum_of_explained_components() -> None:
     parts = {c.component: c for c in offer.components}
 
     assert sum(FIT_WEIGHTS.values()) == 100
-    assert list(parts) == list(FIT_WEIGHTS)
+    assert list(parts) == list(FIT_WEIGHTS) == ["credit_standing", "track_record", "industry_fit"]
     assert offer.fit == round(sum(c.contribution for c in offer.components), 2)
     assert parts["industry_fit"].similarity == 1.0
-    assert parts["tax_paid"].similarity == 1.0
-    assert parts["social_insurance"].similarity == 1.0
-    assert parts["credit_level"].detail == "Credit level B, credit-verified"
-    assert parts["founders_credit"].detail == "Founders' mean personal credit 725.0 on the 350-950 scale"
-    assert parts["competition"].similarity == 0.0
+    assert parts["credit_standing"].similarity == 0.735
+    assert parts["credit_standing"].detail == "Credit score 735.0 of 1000, level B, credit-verified"
+    assert parts["track_record"].similarity == pytest.approx(0.4 * 0.75 + 0.2 + 0.4)
+    assert parts["track_record"].detail == (
+        "Tax and social insurance: tax rating B; annual tax paid 1,500,000 yuan (full from 1,000,000); "
+        "60 insured employees (full from 50)"
+    )
 
 
-def test_a_competition_award_lifts_the_fit() -> None:
-    parts = {c.component: c for c in evaluate(START_UP_LOAN, PROJECT).components}
+def test_enterprises_and_projects_are_explained_by_the_same_components() -> None:
+    firm = {c.component: c for c in evaluate(START_UP_LOAN, FIRM).components}
+    project = {c.component: c for c in evaluate(START_UP_LOAN, PROJECT).components}
 
-    assert parts["competition"].similarity == 0.925
-    assert parts["competition"].detail == "Guilu Cup score 92.5, award: first prize"
+    assert list(firm) == list(project)
+    assert project["credit_standing"].similarity == pytest.approx((760.0 - 350.0) / 600.0)
+    assert project["credit_standing"].detail == "Founders' mean personal credit 760.0 on the 350-950 scale"
+    assert project["track_record"].similarity == 0.925
+    assert project["track_record"].detail == "Guilu Cup score 92.5, award: first prize (Guilu Cup, 2nd edition)"
+
+
+def test_a_competition_award_lifts_the_track_record() -> None:
     low_score = dataclasses.replace(PROJECT, competition_score=40.0)
+
     lifted = {c.component: c for c in evaluate(START_UP_LOAN, low_score).components}
-    assert lifted["competition"].similarity == AWARD_FLOOR
+
+    assert lifted["track_record"].similarity == AWARD_FLOOR
 
 
-def test_unknown_founders_are_neutral() -> None:
-    parts = {
-        c.component: c
-        for c in evaluate(START_UP_LOAN, dataclasses.replace(FIRM, founder_personal_scores=())).components
-    }
+def test_an_award_winning_project_outranks_a_weak_enterprise_and_a_strong_one_outranks_it() -> None:
+    # given: on a product open to all chains
+    weak = dataclasses.replace(
+        FIRM, id=1, credit_level=CreditLevel.C, credit_score=600.0, tax_rating=TaxRating.C, annual_tax_paid=100_000,
+        insured_employees=10,
+    )  # fmt: skip
+    strong = dataclasses.replace(FIRM, id=2, credit_level=CreditLevel.A, credit_score=850.0, tax_rating=TaxRating.A)
+    open_loan = dataclasses.replace(START_UP_LOAN, min_credit_level=CreditLevel.C)
 
-    assert parts["founders_credit"].similarity == 0.5
+    # when
+    ranking = rank_financing_candidates(open_loan, [weak, PROJECT, strong], today=TODAY)
+
+    # then
+    assert [(c.offer.borrower_kind, c.offer.borrower_id) for c in ranking.candidates] == [
+        (BorrowerKind.ENTERPRISE, 2),
+        (BorrowerKind.PROJECT, 10),
+        (BorrowerKind.ENTERPRISE, 1),
+    ]
 
 
 # --- ranking -------------------------------------------------------------------------------------
@@ -310,21 +504,49 @@ def test_equal_limits_rank_by_fit_then_product_id() -> None:
     assert offers[0].fit > offers[1].fit
 
 
-def test_rank_financing_candidates_keeps_eligible_ones_best_fit_first() -> None:
-    weaker = dataclasses.replace(FIRM, id=11, credit_level=CreditLevel.C)
+def test_rank_financing_candidates_keeps_eligible_ones_best_fit_first_and_lists_the_others() -> None:
+    weaker = dataclasses.replace(FIRM, id=11, credit_level=CreditLevel.C, credit_score=610.0)
     blocked = dataclasses.replace(FIRM, id=12, blocking_reasons=("listed",))
     twin = dataclasses.replace(FIRM, id=3)
-    project_twin = dataclasses.replace(FIRM, id=3, kind="project")
+    university = dataclasses.replace(FIRM, id=13, kind=BorrowerKind.PUBLIC_INSTITUTION)
+    pending = dataclasses.replace(PROJECT, id=4, competition_finalised=False)
 
-    ranked = rank_financing_candidates(BID_LOAN, [weaker, blocked, FIRM, project_twin, twin, PROJECT])
+    ranking = rank_financing_candidates(BID_LOAN, [weaker, blocked, FIRM, pending, twin, PROJECT, university])
 
-    assert [(o.borrower_kind, o.borrower_id) for o in ranked] == [
-        ("enterprise", 3),
-        ("enterprise", 10),
-        ("project", 3),
-        ("enterprise", 11),
+    assert [(o.offer.borrower_kind, o.offer.borrower_id) for o in ranking.candidates] == [
+        (BorrowerKind.ENTERPRISE, 3),
+        (BorrowerKind.ENTERPRISE, 10),
+        (BorrowerKind.ENTERPRISE, 11),
     ]
-    assert all(o.eligible for o in ranked)
+    assert [c.rank for c in ranking.candidates] == [1, 2, 3]
+    assert [(o.borrower_kind, o.borrower_id) for o in ranking.exclusions] == [
+        (BorrowerKind.PROJECT, 4),
+        (BorrowerKind.PROJECT, 10),
+        (BorrowerKind.ENTERPRISE, 12),
+        (BorrowerKind.PUBLIC_INSTITUTION, 13),
+    ]
+    project = ranking.exclusions[1]
+    assert project.failures == ("no winning-bid contract on record",)
+    assert ranking.exclusions[2].failures == ("listed",)
+
+
+def test_each_candidate_says_why_it_stands_where_it_does() -> None:
+    second = dataclasses.replace(FIRM, id=2, name="Second", tax_rating=TaxRating.C)
+    third = dataclasses.replace(FIRM, id=3, name="Third", tax_rating=TaxRating.C, credit_score=600.0)
+    tied = dataclasses.replace(third, id=4, name="Tied")
+
+    standings = [c.standing for c in rank_financing_candidates(START_UP_LOAN, [third, tied, FIRM, second]).candidates]
+
+    assert standings == [
+        "Rank 1 of 4, fit 80.40, the highest: 8.00 above Second, leading most on track record "
+        "(36.0 against 28.0 of 40)",
+        "Rank 2 of 4, fit 72.40, 8.00 below Egret Semiconductor (fictional), which leads most on track record "
+        "(36.0 against 28.0 of 40)",
+        "Rank 3 of 4, fit 67.00, 5.40 below Second, which leads most on credit standing (29.4 against 24.0 of 40)",
+        "Rank 4 of 4, fit 67.00, the same as Third; Third comes first on kind and id",
+    ]
+    alone = rank_financing_candidates(START_UP_LOAN, [FIRM]).candidates[0].standing
+    assert alone == "Rank 1 of 1, fit 80.40, the only eligible borrower"
 
 
 def test_rankings_are_deterministic_under_input_order() -> None:
@@ -342,6 +564,7 @@ def test_rankings_are_deterministic_under_input_order() -> None:
 
 levels = st.sampled_from(CreditLevel)
 money = st.integers(0, 50_000_000)
+kinds = st.sampled_from(BorrowerKind)
 
 
 @st.composite
@@ -351,6 +574,12 @@ def products(draw: st.DrawFn) -> LoanProduct:
     per_employee = draw(st.integers(0, 100_000))
     if sizing is SizingRule.TAX_SOCIAL_INSURANCE and not (tax_multiplier or per_employee):
         per_employee = 10_000
+    start_up = st.builds(
+        StartUpTest,
+        max_age_years=st.integers(1, 10),
+        max_insured_employees=st.none() | st.integers(0, 200),
+        max_annual_tax=st.none() | money,
+    )
     return LoanProduct(
         id=draw(st.integers(1, 20)),
         bank="Bank",
@@ -366,13 +595,15 @@ def products(draw: st.DrawFn) -> LoanProduct:
         contract_share=draw(st.floats(0.01, 1)),
         fixed_amount=draw(st.integers(1, 5_000_000)),
         min_tax_rating=draw(st.none() | st.sampled_from(TaxRating)),
+        borrower_kinds=draw(st.frozensets(kinds, min_size=1)),
+        start_up=draw(st.none() | start_up),
     )
 
 
 borrowers = st.builds(
     BorrowerFacts,
     id=st.integers(1, 20),
-    kind=st.sampled_from(["enterprise", "project"]),
+    kind=kinds,
     name=st.just("Borrower"),
     credit_level=st.none() | levels,
     credit_score=st.none() | st.floats(0, 1000),
@@ -387,17 +618,21 @@ borrowers = st.builds(
     founder_personal_scores=st.lists(st.floats(350, 950), max_size=3).map(tuple),
     competition_score=st.none() | st.floats(0, 100),
     competition_award=st.none() | st.just("second prize"),
+    competition_finalised=st.booleans(),
+    founded_on=st.none() | st.dates(date(2000, 1, 1), TODAY),
 )
 
 
 @settings(max_examples=200, deadline=None)
 @given(product=products(), facts=borrowers)
 def test_limit_is_within_zero_and_the_cap(product: LoanProduct, facts: BorrowerFacts) -> None:
-    offer = evaluate(product, facts)
+    offer = evaluate(product, facts, today=TODAY)
 
     assert 0 <= offer.limit <= product.amount_cap
     assert 0 <= offer.fit <= 100
     assert offer.eligible == (not offer.failures) == (offer.limit > 0)
+    if facts.kind not in product.borrower_kinds:
+        assert not offer.eligible
 
 
 @settings(max_examples=200, deadline=None)
@@ -408,27 +643,42 @@ def test_a_better_credit_level_never_lowers_fit_or_eligibility(
     if not better.meets(worse):
         better, worse = worse, better
 
-    good = evaluate(product, dataclasses.replace(facts, credit_level=better))
-    bad = evaluate(product, dataclasses.replace(facts, credit_level=worse))
+    good = evaluate(product, dataclasses.replace(facts, credit_level=better), today=TODAY)
+    bad = evaluate(product, dataclasses.replace(facts, credit_level=worse), today=TODAY)
 
     assert good.fit >= bad.fit
     assert good.eligible or not bad.eligible
     assert good.limit >= bad.limit
 
 
+@settings(max_examples=200, deadline=None)
+@given(product=products(), facts=borrowers, days=st.integers(1, 3000))
+def test_an_older_founding_date_never_helps_on_a_start_up_product(
+    product: LoanProduct, facts: BorrowerFacts, days: int
+) -> None:
+    if facts.founded_on is None:
+        return
+    older = dataclasses.replace(facts, founded_on=facts.founded_on - timedelta(days=days))
+
+    assert evaluate(product, facts, today=TODAY).eligible or not evaluate(product, older, today=TODAY).eligible
+
+
 @settings(max_examples=100, deadline=None)
 @given(product=products(), candidates=st.lists(borrowers, max_size=8), seed=st.randoms(use_true_random=False))
-def test_candidate_ranking_is_ordered_and_order_independent(
+def test_candidate_ranking_is_ordered_order_independent_and_accounts_for_everyone(
     product: LoanProduct, candidates: list[BorrowerFacts], seed: random.Random
 ) -> None:
     shuffled = list(candidates)
     seed.shuffle(shuffled)
+    distinct = {(c.kind, c.id) for c in candidates}
 
-    ranked = rank_financing_candidates(product, candidates)
+    ranking = rank_financing_candidates(product, candidates, today=TODAY)
+    again = rank_financing_candidates(product, shuffled, today=TODAY)
 
-    assert [(o.fit, o.limit) for o in ranked] == [
-        (o.fit, o.limit) for o in rank_financing_candidates(product, shuffled)
-    ]
+    ranked = [c.offer for c in ranking.candidates]
+    assert [(o.fit, o.limit) for o in ranked] == [(c.offer.fit, c.offer.limit) for c in again.candidates]
     keys = [(-o.fit, -o.limit, o.borrower_kind, o.borrower_id) for o in ranked]
     assert keys == sorted(keys)
-    assert all(o.eligible for o in ranked)
+    assert all(o.eligible for o in ranked) and not any(o.eligible for o in ranking.exclusions)
+    assert {(o.borrower_kind, o.borrower_id) for o in [*ranked, *ranking.exclusions]} == distinct
+    assert all(c.standing.startswith(f"Rank {c.rank} of {len(ranked)}, ") for c in ranking.candidates)

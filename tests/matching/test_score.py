@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from matching.profiles import Degree, JobProfile, LanguageLevel, LanguageSkill, TalentProfile
 from matching.score import (
+    NEUTRAL,
     SKILL_MATCH_THRESHOLD,
     WEIGHTS,
     MatchResult,
@@ -74,7 +75,7 @@ def test_talent_meeting_everything_scores_100() -> None:
         ("PCR", "pcr", 1.0),
     ]
     details = {c.component: c.detail for c in result.components}
-    assert details["required_skills"] == "2 of 2 required skills matched"
+    assert details["required_skills"] == "2 of 2 required skills matched; their coverage scales the other components"
     assert details["degree"] == "PhD meets minimum Master"
     assert details["location"] == "Lives in or wishes to work in 厦门市"
 
@@ -85,9 +86,11 @@ def test_contributions_are_weight_times_similarity_and_sum_to_score() -> None:
     result = score_candidate(JOB, talent, VOCAB)
 
     assert [c.component for c in result.components] == list(WEIGHTS)
+    coverage = component(result, "required_skills")
     for c in result.components:
         assert c.weight == WEIGHTS[c.component]
-        assert c.contribution == pytest.approx(c.weight * c.similarity)
+        assert c.scale == (1.0 if c.component == "required_skills" else coverage)
+        assert c.contribution == pytest.approx(c.weight * c.similarity * c.scale)
     assert sum(c.contribution for c in result.components) == pytest.approx(result.score, abs=0.005)
     assert result.score < 60
 
@@ -200,10 +203,15 @@ def test_rank_jobs_uses_the_same_scores() -> None:
 
     ranked = rank_jobs(STAR, jobs, VOCAB)
 
-    assert [r.job_id for r in ranked] == [2, 10, 4]
+    # Job 4 asks for Java, which STAR lacks: covering no required skill leaves it out; 3 needs a postdoc.
+    assert [r.job_id for r in ranked] == [2, 10]
     for result in ranked:
         job = next(j for j in jobs if j.id == result.job_id)
-        assert result == score_candidate(job, STAR, VOCAB)
+        alone = score_candidate(job, STAR, VOCAB)
+        assert [c.similarity for c in result.components[:-1]] == [c.similarity for c in alone.components]
+        assert result.components[-1].component == "industry" and result.components[-1].similarity == NEUTRAL
+        # The seven components scaled to 95 points, the neutral industry adding half of its 5.
+        assert result.score == pytest.approx(0.95 * alone.score + 2.5, abs=0.01)
 
 
 languages = st.builds(LanguageSkill, st.sampled_from(["en", "zh", "ja", "EN"]), st.sampled_from(LanguageLevel))
@@ -247,7 +255,9 @@ def test_score_is_bounded_and_explained(job: JobProfile, talent: TalentProfile) 
     assert 0 <= result.score <= 100
     assert sum(c.contribution for c in result.components) == pytest.approx(result.score, abs=0.005)
     assert all(0 <= c.similarity <= 1 for c in result.components)
-    assert set(result.failed_hard) <= job.hard
+    covers_none = bool(job.required_skills) and len(result.missing_skills) == len(job.required_skills)
+    assert set(result.failed_hard) <= job.hard | ({"required_skills"} if covers_none else set())
+    assert ("required_skills" in result.failed_hard) >= covers_none
     assert set(result.missing_skills) <= set(job.required_skills)
 
 
