@@ -17,7 +17,7 @@ query Jobs($search: String, $filter: JobFilter, $first: Int) {
     totalCount
     edges {
       node {
-        id title status industryChain description requiredSkills preferredSkills
+        id title status closesOn industryChain description requiredSkills preferredSkills
         employer { id legalName }
       }
     }
@@ -371,7 +371,12 @@ def test_node_fetches_an_application_for_its_talent_only(
 ) -> None:
     # given
     talent = new_talent()
-    job_id = next(job["id"] for job in hithium_jobs if job["status"] == "OPEN")
+    today = credit_today().isoformat()
+    job_id = next(
+        job["id"]
+        for job in hithium_jobs
+        if job["status"] == "OPEN" and (job["closesOn"] is None or job["closesOn"] >= today)
+    )
     application_id = talent.api.execute(APPLY_TO_JOB, {"jobId": job_id})["data"]["applyToJob"]["application"]["id"]
 
     # when
