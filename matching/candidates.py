@@ -11,7 +11,11 @@ while touching only the talents that can reach the top:
    canonical skill score 1, others :func:`rapidfuzz.fuzz.token_sort_ratio`
    (computed as :func:`~rapidfuzz.fuzz.ratio` over token-sorted texts, the
    same value, restricted to the texts whose length and characters can
-   reach the floor).  The expansion of a job skill is cached.
+   reach the floor).  With a semantic space (:mod:`matching.semantic`), the
+   texts close in meaning join at their semantic similarity: the vocabulary
+   skills some text resolves to (through the skill's vector, all their texts
+   at once) and the texts no skill claims, each with a vector computed at
+   build time.  The expansion of a job skill is cached.
 2. *Candidates from posting lists.*  Every text has the list of talents that
    hold it; the talents holding any matched text are the *candidates*.  A
    talent's skill components are bounded by the points of the job skills it

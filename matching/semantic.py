@@ -51,7 +51,10 @@ the vectors of other texts to a cache file when given a path.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,6 +101,8 @@ QUANTUM = 1024
 _BATCH = 256
 _FILE_VERSION = 1
 
+_log = logging.getLogger(__name__)
+
 _Floats = npt.NDArray[np.float64]
 
 
@@ -122,11 +127,15 @@ class TextVectors:
     preload
         Read-only vector files (``seeds/skill_vectors.npz``); missing ones are skipped.
 
+    A file that cannot be read, or was written for another encoder, is
+    ignored (its texts are embedded again); a cache file that cannot be
+    written is logged and skipped.
+
     Vectors are kept as float16, in memory as in the files, so a process that
     embedded a text and one that read it compare the same numbers.
     """
 
-    __slots__ = ("_encoder", "_path", "_preloaded", "_rows", "_vectors", "embedded")
+    __slots__ = ("_encoder", "_lock", "_path", "_preloaded", "_rows", "_vectors", "embedded")
 
     def __init__(
         self, encoder: Encoder | None = None, *, path: str | Path | None = None, preload: Iterable[str | Path] = ()
@@ -135,6 +144,8 @@ class TextVectors:
         self._path = None if path is None else Path(path)
         self._rows: dict[str, int] = {}
         self._vectors: list[npt.NDArray[np.float16]] = []
+        # Requests may embed from several threads: a text's row and its vector are added together.
+        self._lock = threading.Lock()
         # How many texts this store embedded itself (the rest came from files).
         self.embedded = 0
         for file in preload:
@@ -154,12 +165,19 @@ class TextVectors:
         missing = [text for text in dict.fromkeys(texts) if text not in self._rows]
         for start in range(0, len(missing), _BATCH):
             chunk = missing[start : start + _BATCH]
-            for text, vector in zip(chunk, np.asarray(self._encoder(chunk), dtype=np.float16), strict=True):
-                self._rows[text] = len(self._vectors)
-                self._vectors.append(vector)
-            self.embedded += len(chunk)
+            embedded = np.asarray(self._encoder(chunk), dtype=np.float16)
+            with self._lock:
+                for text, vector in zip(chunk, embedded, strict=True):
+                    if text not in self._rows:
+                        self._rows[text] = len(self._vectors)
+                        self._vectors.append(vector)
+                self.embedded += len(chunk)
         if missing:
-            self.save()
+            with self._lock:
+                try:
+                    self.save()
+                except OSError as error:  # an unwritable cache costs embeddings after a restart, not this call
+                    _log.warning("text vectors not saved to %s: %s", self._path, error)
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([self._vectors[self._rows[text]] for text in texts]).astype(np.float32)
@@ -185,11 +203,15 @@ class TextVectors:
     def _read(self, path: Path) -> None:
         if not path.exists():
             return
-        with np.load(path, allow_pickle=False) as stored:
-            meta = json.loads(stored["meta"].tobytes().decode())
-            if meta.get("version") != _FILE_VERSION or meta.get("encoder") != ENCODER:
-                return
-            vectors = stored["vectors"].astype(np.float16)
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                meta = json.loads(stored["meta"].tobytes().decode())
+                vectors = stored["vectors"].astype(np.float16)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+            _log.warning("text vectors in %s not read: %s", path, error)
+            return
+        if meta.get("version") != _FILE_VERSION or meta.get("encoder") != ENCODER:
+            return
         for text, vector in zip(meta["texts"], vectors, strict=True):
             if text not in self._rows:
                 self._rows[text] = len(self._vectors)

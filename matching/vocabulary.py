@@ -303,7 +303,7 @@ class SkillVocabulary:
         :func:`rapidfuzz.process.cdist` calls instead of one search per text,
         with the same results (the first best form wins, as in :meth:`resolve`)."""
         texts = list(texts)
-        pending = {}
+        pending: dict[str, None] = {}
         for text in texts:
             if text not in self._prepared and text not in self._cache:
                 normalised = normalize_text(text)

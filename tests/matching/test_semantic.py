@@ -170,3 +170,17 @@ def test_the_shipped_vocabulary_vectors_cover_every_surface_form(text_vectors: T
 
 def test_blank_and_empty_inputs() -> None:
     assert semantic_similarity(np.zeros((0, 4)), np.zeros((3, 4))).shape == (0, 3)
+
+
+def test_an_unreadable_cache_is_ignored_and_an_unwritable_one_does_not_fail(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a vector file")
+    store = TextVectors(path=broken)
+    assert len(store) == 0
+    blocked = tmp_path / "a file" / "vectors.npz"
+    (tmp_path / "a file").write_text("in the way")
+    vectors = TextVectors(path=blocked).get(["碳化硅"])
+    assert vectors.shape == (1, 384)
+    assert "not saved" in caplog.text
