@@ -35,7 +35,7 @@ def main() -> None:
     vectors = TextVectors(path=CACHE, preload=[ROOT / "seeds" / "skill_vectors.npz"])
     with_meaning = SkillVocabulary.load(ROOT / "seeds" / "skills.json", vectors=vectors)
     alone = SkillVocabulary(list(with_meaning))
-    print(f"{len(pairs)} pairs; threshold {semantic.SEMANTIC_THRESHOLD}, neighbours {semantic.NEIGHBOUR_THRESHOLD}")
+    print(f"{len(pairs)} pairs; threshold {semantic.SEMANTIC_THRESHOLD}")
     for split in ("held_out", "calibration"):
         chosen = [p for p in pairs if p["split"] == split]
         print(f"\n{split}: {sum(p['related'] for p in chosen)} related, {sum(not p['related'] for p in chosen)} not")

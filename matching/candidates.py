@@ -449,19 +449,13 @@ class CandidateIndex:
 
     def _add_semantic(self, found: dict[int, float], text: SkillText) -> None:
         """Raise ``found`` (distinct text -> similarity) to the semantic similarity of ``text`` with each
-        distinct text: through its skill's vector for a resolved one, its own for the others."""
+        distinct text: through its skill's vector for a resolved one, its own for the others (a resolved
+        ``text`` is compared with the unresolved texts only: two vocabulary skills never by meaning)."""
         if self._semantic is None or text.vector is None:
             return
-        vector, known = text.vector[None, :], np.array([text.skill_id is not None])
-        skills = semantic_similarity(
-            vector, self._skill_vectors, wanted_known=known, offered_known=np.ones(len(self._skill_vectors), np.bool_)
-        )[0]
-        texts = semantic_similarity(
-            vector,
-            self._unresolved_vectors,
-            wanted_known=known,
-            offered_known=np.zeros(len(self._unresolved_vectors), np.bool_),
-        )[0]
+        vector = text.vector[None, :]
+        skills = np.zeros(0) if text.skill_id is not None else semantic_similarity(vector, self._skill_vectors)[0]
+        texts = semantic_similarity(vector, self._unresolved_vectors)[0]
         similar = [
             (norm, value)
             for position, value in zip(np.flatnonzero(skills).tolist(), skills[skills > 0].tolist(), strict=True)

@@ -141,15 +141,9 @@ class SkillText:
         if self.skill_id is not None and self.skill_id == other.skill_id:
             return 1.0
         fuzzy = text_similarity(self.normalised, other.normalised)
-        if fuzzy == 1.0 or self.vector is None or other.vector is None:
-            return fuzzy
-        semantic = semantic_similarity(
-            self.vector[None, :],
-            other.vector[None, :],
-            wanted_known=np.array([self.skill_id is not None]),
-            offered_known=np.array([other.skill_id is not None]),
-        )
-        return max(fuzzy, float(semantic[0, 0]))
+        if self.vector is None or other.vector is None or (self.skill_id is not None and other.skill_id is not None):
+            return fuzzy  # two different vocabulary skills are never compared by meaning
+        return max(fuzzy, float(semantic_similarity(self.vector[None, :], other.vector[None, :])[0, 0]))
 
 
 # Priority of a surface form: smaller wins when two skills share a form.
@@ -438,9 +432,10 @@ def similarity_matrix(wanted: Sequence[SkillText], offered: Sequence[SkillText])
         semantic = semantic_similarity(
             np.stack([wanted[i].vector for i in rows]),  # type: ignore[misc]
             np.stack([offered[j].vector for j in columns]),  # type: ignore[misc]
-            wanted_known=np.array([wanted[i].skill_id is not None for i in rows]),
-            offered_known=np.array([offered[j].skill_id is not None for j in columns]),
         )
+        known_w = np.array([wanted[i].skill_id is not None for i in rows])
+        known_o = np.array([offered[j].skill_id is not None for j in columns])
+        semantic[known_w[:, None] & known_o[None, :]] = 0.0
         block = np.ix_(rows, columns)
         similarities[block] = np.maximum(similarities[block], semantic)
     same = ((text_w[:, None] == text_o[None, :]) & (text_w[:, None] >= 0)) | (
