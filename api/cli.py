@@ -114,6 +114,29 @@ def export_schema(
     console.print(f"wrote {output}")
 
 
+@app.command("embed-vocabulary")
+def embed_vocabulary(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write the vectors (default seeds/skill_vectors.npz)."),
+    ] = None,
+) -> None:
+    """Embed every surface form of the skill vocabulary (seeds/skills.json) for semantic similarity."""
+    import time
+
+    from api.config import get_settings
+    from matching.semantic import TextVectors
+    from matching.vocabulary import SkillVocabulary
+
+    settings = get_settings()
+    target = output or settings.skill_vectors_path
+    vectors = TextVectors()
+    started = time.perf_counter()
+    SkillVocabulary.load(settings.skills_path, vectors=vectors)
+    vectors.save(target)
+    console.print(f"wrote {target}: {len(vectors)} texts embedded in {time.perf_counter() - started:.1f} s")
+
+
 trusted_documents_app = typer.Typer(help="Trusted documents: the only operations a server with a manifest runs.")
 app.add_typer(trusted_documents_app, name="trusted-documents")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -124,6 +125,15 @@ class Settings(BaseSettings):
     operation_timeout_seconds: float = Field(
         default=10.0, gt=0, description="An operation running longer is stopped with a TIMEOUT error."
     )
+    semantic_similarity: bool = Field(
+        default=True,
+        description="Grade skills and fields of study by meaning too (matching.semantic), beyond the vocabulary.",
+    )
+    text_vectors_path: Path | None = Field(
+        default=Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "guilu" / "text-vectors.npz",
+        description="Cache file of the embeddings of texts outside the vocabulary (written by the engine; "
+        "empty: kept in memory only).",
+    )
 
     @field_validator("smtp_url")
     @classmethod
@@ -136,6 +146,11 @@ class Settings(BaseSettings):
     @property
     def skills_path(self) -> Path:
         return self.seeds_dir / "skills.json"
+
+    @property
+    def skill_vectors_path(self) -> Path:
+        """Embeddings of the vocabulary's surface forms (``guilu embed-vocabulary`` writes them)."""
+        return self.seeds_dir / "skill_vectors.npz"
 
     @property
     def introspection_enabled(self) -> bool:

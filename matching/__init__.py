@@ -10,6 +10,8 @@ Normalisation
 Skills
     :class:`SkillVocabulary` (``SkillVocabulary.load("seeds/skills.json")``)
     resolves free text to a canonical :class:`Skill`; :func:`skill_similarity`.
+    Given ``vectors=TextVectors(...)`` it grades meaning too
+    (:mod:`matching.semantic`: ``碳化硅`` meets ``silicon carbide``).
 Candidate scoring
     :func:`score_candidate`, :func:`rank_candidates`, :func:`rank_jobs` over
     :class:`TalentProfile` and :class:`JobProfile`, giving explained
@@ -125,6 +127,7 @@ from matching.score import (
     score_candidate,
 )
 from matching.search import JobSearchIndex, SearchDoc, SearchHit
+from matching.semantic import SemanticSpace, TextVectors
 from matching.vocabulary import (
     FUZZY_RESOLVE_THRESHOLD,
     SIMILARITY_FLOOR,
@@ -179,6 +182,7 @@ __all__ = [
     "Rubric",
     "SearchDoc",
     "SearchHit",
+    "SemanticSpace",
     "SizingRule",
     "SizingStep",
     "Skill",
@@ -189,6 +193,7 @@ __all__ = [
     "TalentProfile",
     "TaxRating",
     "TeamMember",
+    "TextVectors",
     "aggregate",
     "assess_credit",
     "assign_judges",

@@ -11,7 +11,11 @@ while touching only the talents that can reach the top:
    canonical skill score 1, others :func:`rapidfuzz.fuzz.token_sort_ratio`
    (computed as :func:`~rapidfuzz.fuzz.ratio` over token-sorted texts, the
    same value, restricted to the texts whose length and characters can
-   reach the floor).  The expansion of a job skill is cached.
+   reach the floor).  With a semantic space (:mod:`matching.semantic`), the
+   texts close in meaning join at their semantic similarity: the vocabulary
+   skills some text resolves to (through the skill's vector, all their texts
+   at once) and the texts no skill claims, each with a vector computed at
+   build time.  The expansion of a job skill is cached.
 2. *Candidates from posting lists.*  Every text has the list of talents that
    hold it; the talents holding any matched text are the *candidates*.  A
    talent's skill components are bounded by the points of the job skills it
@@ -74,6 +78,7 @@ from matching.score import (
     assess,
     rank_candidates,
 )
+from matching.semantic import semantic_similarity
 from matching.vocabulary import FUZZY_SIMILARITY_CAP, SIMILARITY_FLOOR, SkillText, SkillVocabulary
 
 __all__ = ["CandidateIndex", "Ranking", "TalentRows"]
@@ -218,6 +223,14 @@ class _Expansion:
         self.ids: _Int32s = np.fromiter(found.keys(), np.int32, len(found))
         self.similarities: _Floats = np.fromiter(found.values(), np.float64, len(found))
 
+    @classmethod
+    def of_dense(cls, similarities: _Floats) -> _Expansion:
+        """The texts of a dense array of similarities (one per distinct text) that are above 0."""
+        expansion = cls.__new__(cls)
+        expansion.ids = np.flatnonzero(similarities).astype(np.int32)
+        expansion.similarities = similarities[expansion.ids]
+        return expansion
+
 
 class CandidateIndex:
     """Talents in compact arrays, ranked for a job exactly as :func:`~matching.score.rank_candidates` would.
@@ -274,6 +287,32 @@ class CandidateIndex:
         self._field_choices = _FuzzyFields(self._field_norms)
         self._field_lists = _Lists(self._fields.starts, arrays["field_norm_of_text"][self._fields.values])
         self._field_postings = _Postings.stored(arrays, "field")
+        self._semantic = vocabulary.semantic
+        if self._semantic is not None:
+            # Semantic neighbours are looked for among the vocabulary skills some text resolves to, the texts no
+            # skill claims and the field texts; embedding the texts not seen before is the build's only model cost.
+            self._semantic_skills = list(self._norms_of_skill)
+            self._skill_vectors = (
+                np.stack(
+                    [
+                        cast("npt.NDArray[np.float32]", self._semantic.skill_vector(skill_id))
+                        for skill_id in self._semantic_skills
+                    ]
+                )
+                if self._semantic_skills
+                else np.zeros((0, 1), dtype=np.float32)
+            )
+            self._unresolved = np.array(
+                [
+                    i
+                    for i, (norm, skill_id) in enumerate(zip(self._norms, tables["norm_skills"], strict=True))
+                    if norm and not skill_id
+                ],
+                dtype=np.int64,
+            )
+            self._unresolved_vectors = self._semantic.matrix([self._norms[i] for i in self._unresolved.tolist()])
+            self._semantic_fields = np.array([i for i, norm in enumerate(self._field_norms) if norm], dtype=np.int64)
+            self._field_vectors = self._semantic.matrix([self._field_norms[i] for i in self._semantic_fields.tolist()])
         # Cities compare by their match keys; a row without a current city points past the last city.
         self._keys_of_city = [_city_keys(city) for city in tables["cities"]]
         self._current_or_none = np.where(self._current >= 0, self._current, len(self._keys_of_city))
@@ -404,13 +443,15 @@ class CandidateIndex:
 
     def _expansions_of(self, wanted: Sequence[SkillText]) -> list[_Expansion]:
         """For each wanted skill, the distinct skill texts similar to it and how similar (as
-        ``vocabulary.similarity_matrix`` grades them); the ones not cached share one fuzzy comparison."""
+        ``vocabulary.similarity_matrix`` grades them: fuzzy spelling, meaning, then the same text or skill);
+        the ones not cached share one fuzzy comparison."""
         keys = [(w.normalised, w.skill_id or "") for w in wanted]
-        missing = list(dict.fromkeys(k for k in keys if k not in self._expansions))
+        missing = {key: w for key, w in zip(keys, wanted, strict=True) if key not in self._expansions}
         ratios = self._skill_choices.similar([normalised for normalised, _ in missing])
-        for (normalised, skill_id), similar in zip(missing, ratios, strict=True):
+        for ((normalised, skill_id), text), similar in zip(missing.items(), ratios, strict=True):
             found = {norm: min(ratio / 100, FUZZY_SIMILARITY_CAP) for norm, ratio in similar} if normalised else {}
             if normalised:
+                self._add_semantic(found, text)
                 exact = self._norm_ids.get(normalised)
                 for norm in [*self._norms_of_skill.get(skill_id, []), *([] if exact is None else [exact])]:
                     found[norm] = 1.0
@@ -419,6 +460,25 @@ class CandidateIndex:
             self._expansions.move_to_end(key)
         return [self._expansions[key] for key in keys]
 
+    def _add_semantic(self, found: dict[int, float], text: SkillText) -> None:
+        """Raise ``found`` (distinct text -> similarity) to the semantic similarity of ``text`` with each
+        distinct text: through its skill's vector for a resolved one, its own for the others (a resolved
+        ``text`` is compared with the unresolved texts only: two vocabulary skills never by meaning)."""
+        if self._semantic is None or text.vector is None:
+            return
+        vector = text.vector[None, :]
+        skills = np.zeros(0) if text.skill_id is not None else semantic_similarity(vector, self._skill_vectors)[0]
+        texts = semantic_similarity(vector, self._unresolved_vectors)[0]
+        similar = [
+            (norm, value)
+            for position, value in zip(np.flatnonzero(skills).tolist(), skills[skills > 0].tolist(), strict=True)
+            for norm in self._norms_of_skill[self._semantic_skills[position]]
+        ]
+        similar += zip(self._unresolved[texts > 0].tolist(), texts[texts > 0].tolist(), strict=True)
+        for norm, value in similar:
+            if found.get(norm, 0.0) < value:
+                found[norm] = value
+
     def _field_similarities(self, view: _JobView) -> _Floats:
         """Best similarity of each distinct normalised field text to the job's fields (0 below the floor)."""
         key = ("\0fields", "\0".join(norm for _, norm in view.fields))
@@ -426,14 +486,30 @@ class CandidateIndex:
         if cached is None:
             wanted = [norm for _, norm in view.fields]
             usable = self._field_choices.close_to(wanted)
-            found: dict[int, float] = {}
+            similarities = np.zeros(len(self._field_norms))
             if usable:
-                matrix = _field_matrix(wanted, [self._field_norms[i] for i in usable])
-                found = {i: v for i, v in zip(usable, matrix.max(axis=0).tolist(), strict=True) if v > 0}
-            cached = _cache(self._expansions, key, _Expansion(found))
+                similarities[usable] = _field_matrix(wanted, [self._field_norms[i] for i in usable], None).max(axis=0)
+            if self._semantic is not None:
+                # The larger of the two per pair, as _field_matrix takes it: maxima over the job's fields commute.
+                for row in map(self._semantic_field_row, wanted):
+                    similarities[row.ids] = np.maximum(similarities[row.ids], row.similarities)
+            cached = _cache(self._expansions, key, _Expansion.of_dense(similarities))
         dense = np.zeros(len(self._field_norms))
         dense[cached.ids] = cached.similarities
         return dense
+
+    def _semantic_field_row(self, field: str) -> _Expansion:
+        """The distinct field texts close in meaning to the normalised ``field`` (cached: jobs share fields)."""
+        key = ("\0field", field)
+        row = self._expansions.get(key)
+        if row is None:
+            assert self._semantic is not None
+            similarities = np.zeros(len(self._field_norms))
+            similarities[self._semantic_fields] = semantic_similarity(
+                self._semantic.matrix([field]), self._field_vectors
+            )[0]
+            row = _cache(self._expansions, key, _Expansion.of_dense(similarities))
+        return row
 
     def _profile(self, row: int) -> TalentProfile:
         """The profile indexed at ``row`` (languages as normalised codes, which score the same)."""

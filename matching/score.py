@@ -32,8 +32,11 @@ never outrank a job whose essentials a talent covers.
     ``1`` when the talent's highest degree reaches the job's minimum, ``0.5``
     one level below, otherwise ``0`` (also with no degree on record).
 ``field_of_study`` (10)
-    Best similarity between any talent field and any job field (normalised
-    text, fuzzy), ``0`` below :data:`~matching.vocabulary.SIMILARITY_FLOOR`.
+    Best similarity between any talent field and any job field: rapidfuzz
+    ``token_set_ratio`` / 100 of the normalised texts, or the semantic
+    similarity of the two (:mod:`matching.semantic`) when larger and the
+    vocabulary has a semantic space; ``0`` below
+    :data:`~matching.vocabulary.SIMILARITY_FLOOR`.
 ``languages`` (8)
     Mean over the job's languages of ``1`` when the talent's level reaches the
     required one, ``0.5`` one level below, otherwise ``0``.
@@ -87,6 +90,7 @@ from rapidfuzz import fuzz, process
 
 from matching.normalise import normalize_text, to_pinyin
 from matching.profiles import HARD_REQUIREMENTS, Degree, JobProfile, LanguageLevel, TalentProfile
+from matching.semantic import SemanticSpace, semantic_similarity
 from matching.vocabulary import SIMILARITY_FLOOR, SkillVocabulary, similarity_matrix
 
 __all__ = [
@@ -423,7 +427,7 @@ class _Pool:
         self._fields = _BestGrid(
             (key for job in jobs for _, key in job.fields),
             [[key for _, key in talent.fields] for talent in talents],
-            _field_matrix,
+            lambda wanted, offered: _field_matrix(wanted, offered, vocabulary.semantic),
         )
         self.degrees: _Ints = np.array([int(t.profile.highest_degree or 0) for t in talents], dtype=np.int64)
         self.years: _Floats = np.array([max(t.profile.years_experience, 0.0) for t in talents], dtype=np.float64)
@@ -683,9 +687,13 @@ def _city_keys(city: str) -> frozenset[str]:
     return frozenset(filter(None, (name, to_pinyin(name).replace(" ", ""))))
 
 
-def _field_matrix(wanted: list[str], offered: list[str]) -> _Floats:
-    """token_set_ratio / 100 of every pair of normalised fields, 0 below the floor."""
+def _field_matrix(wanted: list[str], offered: list[str], semantic: SemanticSpace | None) -> _Floats:
+    """token_set_ratio / 100 of every pair of normalised fields, 0 below the floor; with a semantic space, the
+    larger of that and :func:`~matching.semantic.semantic_similarity` (fields are never vocabulary skills)."""
     ratios: _Floats = process.cdist(
         wanted, offered, scorer=fuzz.token_set_ratio, score_cutoff=SIMILARITY_FLOOR * 100, dtype=np.float64
     )
-    return ratios / 100
+    similarities: _Floats = ratios / 100
+    if semantic is None:
+        return similarities
+    return np.maximum(similarities, semantic_similarity(semantic.matrix(wanted), semantic.matrix(offered)))

@@ -26,14 +26,18 @@ skill's Chinese name.
 canonical skill (or the same normalised text), otherwise
 :func:`rapidfuzz.fuzz.token_sort_ratio` of the normalised texts, capped at
 :data:`FUZZY_SIMILARITY_CAP` and cut to ``0`` below
-:data:`SIMILARITY_FLOOR`.
+:data:`SIMILARITY_FLOOR`.  A vocabulary built with ``vectors`` (a
+:class:`~matching.semantic.TextVectors`) also grades meaning: the similarity
+is then the larger of that and :func:`~matching.semantic.semantic_similarity`
+of the two texts' vectors (a resolved text takes its skill's vector), so
+``碳化硅`` meets ``silicon carbide`` although the vocabulary knows neither.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -43,6 +47,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from matching.normalise import has_han, normalize_text, to_pinyin
+from matching.semantic import SemanticSpace, TextVectors, semantic_similarity
 
 __all__ = [
     "EXACT_ONLY_MAX_LENGTH",
@@ -121,17 +126,24 @@ class SkillText:
         :func:`~matching.normalise.normalize_text` of ``text``.
     skill_id
         Id of the canonical skill it resolves to, or ``None``.
+    vector
+        Its quantised semantic vector (its skill's when resolved), or ``None``
+        when the vocabulary has no semantic space or the text is blank.
     """
 
     text: str
     normalised: str
     skill_id: str | None
+    vector: npt.NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
     def similarity(self, other: SkillText) -> float:
         """Similarity (0..1) of two skill texts; see :func:`skill_similarity`."""
         if self.skill_id is not None and self.skill_id == other.skill_id:
             return 1.0
-        return text_similarity(self.normalised, other.normalised)
+        fuzzy = text_similarity(self.normalised, other.normalised)
+        if self.vector is None or other.vector is None or (self.skill_id is not None and other.skill_id is not None):
+            return fuzzy  # two different vocabulary skills are never compared by meaning
+        return max(fuzzy, float(semantic_similarity(self.vector[None, :], other.vector[None, :])[0, 0]))
 
 
 # Priority of a surface form: smaller wins when two skills share a form.
@@ -141,12 +153,24 @@ _WRITTEN, _DERIVED = 0, 1
 class SkillVocabulary:
     """An immutable set of skills indexed by every normalised surface form.
 
-    Build one with :meth:`from_records` or :meth:`load`.
+    Build one with :meth:`from_records` or :meth:`load`.  Given ``vectors``,
+    the vocabulary grades meaning too: :attr:`semantic` is then a
+    :class:`~matching.semantic.SemanticSpace` centred on its surface forms,
+    and every prepared text carries a vector.
     """
 
-    __slots__ = ("_by_form", "_by_normalised", "_cache", "_fuzzy_forms", "_fuzzy_owners", "_prepared", "_skills")
+    __slots__ = (
+        "_by_form",
+        "_by_normalised",
+        "_cache",
+        "_fuzzy_forms",
+        "_fuzzy_owners",
+        "_prepared",
+        "_skills",
+        "semantic",
+    )
 
-    def __init__(self, skills: Iterable[Skill]) -> None:
+    def __init__(self, skills: Iterable[Skill], *, vectors: TextVectors | None = None) -> None:
         self._skills: dict[str, Skill] = {}
         for skill in skills:
             if skill.id in self._skills:
@@ -168,15 +192,20 @@ class SkillVocabulary:
         self._cache: dict[str, SkillResolution | None] = {}
         self._by_normalised: dict[str, SkillResolution | None] = {}
         self._prepared: dict[str, SkillText] = {}
+        self.semantic = None if vectors is None else SemanticSpace(self._skills.values(), vectors)
 
     @classmethod
-    def from_records(cls, records: Iterable[Mapping[str, Any]]) -> SkillVocabulary:
+    def from_records(
+        cls, records: Iterable[Mapping[str, Any]], *, vectors: TextVectors | None = None
+    ) -> SkillVocabulary:
         """Build a vocabulary from ``{"id", "zh", "en", "chain", "aliases"}`` mappings.
 
         Parameters
         ----------
         records
             One mapping per skill; ``aliases`` may be missing.
+        vectors
+            Embeddings for semantic similarity (none: the vocabulary and fuzzy spelling only).
 
         Raises
         ------
@@ -186,23 +215,27 @@ class SkillVocabulary:
             When two records share an id.
         """
         return cls(
-            Skill(
-                id=str(record["id"]),
-                zh=str(record["zh"]),
-                en=str(record["en"]),
-                chain=str(record["chain"]),
-                aliases=tuple(str(alias) for alias in record.get("aliases", ())),
-            )
-            for record in records
+            (
+                Skill(
+                    id=str(record["id"]),
+                    zh=str(record["zh"]),
+                    en=str(record["en"]),
+                    chain=str(record["chain"]),
+                    aliases=tuple(str(alias) for alias in record.get("aliases", ())),
+                )
+                for record in records
+            ),
+            vectors=vectors,
         )
 
     @classmethod
-    def load(cls, path: str | Path) -> SkillVocabulary:
-        """Read a vocabulary file (``{"version": 1, "skills": [...]}``, UTF-8 JSON)."""
+    def load(cls, path: str | Path, *, vectors: TextVectors | None = None) -> SkillVocabulary:
+        """Read a vocabulary file (``{"version": 1, "skills": [...]}``, UTF-8 JSON); ``vectors`` as in
+        :meth:`from_records`."""
         document = json.loads(Path(path).read_text(encoding="utf-8"))
         if document.get("version") != 1:
             raise ValueError(f"unsupported skill vocabulary version {document.get('version')!r}")
-        return cls.from_records(document["skills"])
+        return cls.from_records(document["skills"], vectors=vectors)
 
     def __len__(self) -> int:
         return len(self._skills)
@@ -246,16 +279,25 @@ class SkillVocabulary:
             return self._prepared[text]
         except KeyError:
             resolution = self.resolve(text)
-            prepared = SkillText(text, normalize_text(text), None if resolution is None else resolution.skill.id)
+            normalised = normalize_text(text)
+            skill_id = None if resolution is None else resolution.skill.id
+            prepared = SkillText(text, normalised, skill_id, self._vector(normalised, skill_id))
             self._prepared[text] = prepared
             return prepared
+
+    def _vector(self, normalised: str, skill_id: str | None) -> npt.NDArray[np.float32] | None:
+        if self.semantic is None or not normalised:
+            return None
+        if skill_id is not None:
+            return self.semantic.skill_vector(skill_id)
+        return self.semantic.text_vectors([normalised])[0]
 
     def prepare_many(self, texts: Iterable[str]) -> list[SkillText]:
         """:meth:`prepare` of many texts at once: the fuzzy step runs as chunked
         :func:`rapidfuzz.process.cdist` calls instead of one search per text,
         with the same results (the first best form wins, as in :meth:`resolve`)."""
         texts = list(texts)
-        pending = {}
+        pending: dict[str, None] = {}
         for text in texts:
             if text not in self._prepared and text not in self._cache:
                 normalised = normalize_text(text)
@@ -276,6 +318,10 @@ class SkillVocabulary:
                 self._by_normalised[normalised] = (
                     SkillResolution(self._fuzzy_owners[column], score, "fuzzy") if score > 0 else None
                 )
+        if self.semantic is not None:
+            # The texts no skill claims are embedded together (one batched call) before they are prepared.
+            unresolved = {normalize_text(t) for t in texts if t not in self._prepared and self.resolve(t) is None}
+            self.semantic.text_vectors(sorted(filter(None, unresolved)))
         return [self.prepare(text) for text in texts]
 
     def _resolve(self, normalised: str) -> SkillResolution | None:
@@ -348,8 +394,10 @@ def skill_similarity(vocab: SkillVocabulary, a: str, b: str) -> float:
 def similarity_matrix(wanted: Sequence[SkillText], offered: Sequence[SkillText]) -> npt.NDArray[np.float64]:
     """:meth:`SkillText.similarity` of every wanted skill with every offered one.
 
-    One :func:`rapidfuzz.process.cdist` call instead of ``len(wanted) *
-    len(offered)`` Python calls; the values equal the pairwise ones.
+    One :func:`rapidfuzz.process.cdist` call (and one
+    :func:`~matching.semantic.semantic_similarity` over the texts with
+    vectors) instead of ``len(wanted) * len(offered)`` Python calls; the
+    values equal the pairwise ones.
 
     Returns
     -------
@@ -378,6 +426,18 @@ def similarity_matrix(wanted: Sequence[SkillText], offered: Sequence[SkillText])
     )
     similarities[text_w < 0, :] = 0.0
     similarities[:, text_o < 0] = 0.0
+    rows = [i for i, skill in enumerate(wanted) if skill.vector is not None]
+    columns = [j for j, skill in enumerate(offered) if skill.vector is not None]
+    if rows and columns:
+        semantic = semantic_similarity(
+            np.stack([wanted[i].vector for i in rows]),  # type: ignore[misc]
+            np.stack([offered[j].vector for j in columns]),  # type: ignore[misc]
+        )
+        known_w = np.array([wanted[i].skill_id is not None for i in rows])
+        known_o = np.array([offered[j].skill_id is not None for j in columns])
+        semantic[known_w[:, None] & known_o[None, :]] = 0.0
+        block = np.ix_(rows, columns)
+        similarities[block] = np.maximum(similarities[block], semantic)
     same = ((text_w[:, None] == text_o[None, :]) & (text_w[:, None] >= 0)) | (
         (skill_w[:, None] == skill_o[None, :]) & (skill_w[:, None] >= 0)
     )

@@ -52,6 +52,7 @@ from matching.profiles import Degree, JobProfile, LanguageLevel, LanguageSkill, 
 from matching.resolve import OrganisationResolver, OrgMatch, OrgRecord
 from matching.score import MatchResult, rank_candidates, rank_jobs
 from matching.search import JobSearchIndex, SearchDoc, SearchHit
+from matching.semantic import TextVectors
 from matching.vocabulary import SkillVocabulary
 
 __all__ = [
@@ -170,10 +171,16 @@ _vocabulary: SkillVocabulary | None = None
 
 
 def vocabulary() -> SkillVocabulary:
-    """The skill vocabulary from ``seeds/skills.json``, loaded once per process."""
+    """The skill vocabulary from ``seeds/skills.json``, loaded once per process, with its semantic space
+    (``GUILU_SEMANTIC_SIMILARITY``): the vectors of ``seeds/skill_vectors.npz`` and of the cache file
+    ``GUILU_TEXT_VECTORS_PATH``."""
     global _vocabulary
     if _vocabulary is None:
-        _vocabulary = SkillVocabulary.load(get_settings().skills_path)
+        settings = get_settings()
+        vectors = None
+        if settings.semantic_similarity:
+            vectors = TextVectors(path=settings.text_vectors_path, preload=[settings.skill_vectors_path])
+        _vocabulary = SkillVocabulary.load(settings.skills_path, vectors=vectors)
     return _vocabulary
 
 

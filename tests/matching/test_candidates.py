@@ -65,37 +65,64 @@ FIELDS = [
 CITIES = ["厦门", "厦门市", "Xiamen", "xiamen city", "福州", "Fuzhou", "上海", "Shanghai", "深圳"]
 LANGS = ["en", "EN", "zh", "ja", "de"]
 
-talents_strategy = st.lists(
-    st.builds(
-        TalentProfile,
-        id=st.integers(1, 10_000),
-        skills=st.lists(st.sampled_from(SKILLS), max_size=6).map(tuple),
-        highest_degree=st.none() | st.sampled_from(Degree),
-        fields_of_study=st.lists(st.sampled_from(FIELDS), max_size=2).map(tuple),
+# Terms the vocabulary lacks, which only their meaning relates (and unrelated ones).
+SEMANTIC_SKILLS = [
+    *SKILLS,
+    "碳化硅",
+    "silicon carbide",
+    "SiC",
+    "氮化镓",
+    "gallium nitride",
+    "储能变流器",
+    "energy storage",
+    "钠离子电池",
+    "lithium-ion battery",
+    "Battery Manufacturing Process",
+    "旅游管理",
+    "deep learning",
+]
+SEMANTIC_FIELDS = [*FIELDS, "材料科学", "Materials Science", "Artificial Intelligence", "人工智能", "旅游管理"]
+
+
+def _talents(skills: list[str], fields: list[str]) -> st.SearchStrategy[list[TalentProfile]]:
+    return st.lists(
+        st.builds(
+            TalentProfile,
+            id=st.integers(1, 10_000),
+            skills=st.lists(st.sampled_from(skills), max_size=6).map(tuple),
+            highest_degree=st.none() | st.sampled_from(Degree),
+            fields_of_study=st.lists(st.sampled_from(fields), max_size=2).map(tuple),
+            languages=st.lists(
+                st.builds(LanguageSkill, st.sampled_from(LANGS), st.sampled_from(LanguageLevel)), max_size=3
+            ).map(tuple),
+            years_experience=st.sampled_from([-1.0, 0.0, 0.5, 2.0, 3.0, 7.0, 12.0]),
+            current_city=st.none() | st.sampled_from(CITIES),
+            wished_cities=st.lists(st.sampled_from(CITIES), max_size=2).map(tuple),
+        ),
+        max_size=60,
+        unique_by=lambda t: t.id,
+    )
+
+
+def _job(skills: list[str], fields: list[str]) -> st.SearchStrategy[JobProfile]:
+    return st.builds(
+        JobProfile,
+        id=st.just(1),
+        required_skills=st.lists(st.sampled_from(skills), max_size=4).map(tuple),
+        preferred_skills=st.lists(st.sampled_from(skills), max_size=3).map(tuple),
+        min_degree=st.none() | st.sampled_from(Degree),
+        fields_of_study=st.lists(st.sampled_from(fields), max_size=2).map(tuple),
         languages=st.lists(
-            st.builds(LanguageSkill, st.sampled_from(LANGS), st.sampled_from(LanguageLevel)), max_size=3
+            st.builds(LanguageSkill, st.sampled_from(LANGS), st.sampled_from(LanguageLevel)), max_size=2
         ).map(tuple),
-        years_experience=st.sampled_from([-1.0, 0.0, 0.5, 2.0, 3.0, 7.0, 12.0]),
-        current_city=st.none() | st.sampled_from(CITIES),
-        wished_cities=st.lists(st.sampled_from(CITIES), max_size=2).map(tuple),
-    ),
-    max_size=60,
-    unique_by=lambda t: t.id,
-)
-job_strategy = st.builds(
-    JobProfile,
-    id=st.just(1),
-    required_skills=st.lists(st.sampled_from(SKILLS), max_size=4).map(tuple),
-    preferred_skills=st.lists(st.sampled_from(SKILLS), max_size=3).map(tuple),
-    min_degree=st.none() | st.sampled_from(Degree),
-    fields_of_study=st.lists(st.sampled_from(FIELDS), max_size=2).map(tuple),
-    languages=st.lists(
-        st.builds(LanguageSkill, st.sampled_from(LANGS), st.sampled_from(LanguageLevel)), max_size=2
-    ).map(tuple),
-    min_years_experience=st.sampled_from([0.0, 1.0, 3.0, 5.0]),
-    city=st.none() | st.sampled_from(CITIES),
-    hard=st.frozensets(st.sampled_from(sorted(HARD_REQUIREMENTS))),
-)
+        min_years_experience=st.sampled_from([0.0, 1.0, 3.0, 5.0]),
+        city=st.none() | st.sampled_from(CITIES),
+        hard=st.frozensets(st.sampled_from(sorted(HARD_REQUIREMENTS))),
+    )
+
+
+talents_strategy = _talents(SKILLS, FIELDS)
+job_strategy = _job(SKILLS, FIELDS)
 FAST = settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -116,6 +143,42 @@ def test_rank_equals_the_exhaustive_scorer(
         ranking = CandidateIndex.build(talents, VOCABULARY).rank(job, limit=limit, offset=offset)
     assert ranking.results == expected[offset : None if limit is None else offset + limit]
     assert ranking.total == len(expected)
+
+
+@FAST
+@given(
+    talents=_talents(SEMANTIC_SKILLS, SEMANTIC_FIELDS),
+    job=_job(SEMANTIC_SKILLS, SEMANTIC_FIELDS),
+    limit=st.none() | st.integers(0, 25),
+    first_pass=st.sampled_from([1, 3, 2048]),
+)
+def test_semantic_matches_rank_like_the_exhaustive_scorer(
+    semantic_vocabulary: SkillVocabulary,
+    talents: list[TalentProfile],
+    job: JobProfile,
+    limit: int | None,
+    first_pass: int,
+) -> None:
+    """Skill expansions and field similarities include the texts close in meaning, as the scorer grades them."""
+    expected = rank_candidates(job, talents, semantic_vocabulary)
+    with patch("matching.candidates._FIRST_PASS", first_pass):
+        ranking = CandidateIndex.build(talents, semantic_vocabulary).rank(job, limit=limit)
+    assert ranking.results == expected[:limit]
+    assert ranking.total == len(expected)
+
+
+def test_a_term_the_vocabulary_lacks_finds_its_translation(semantic_vocabulary: SkillVocabulary) -> None:
+    talents = [
+        TalentProfile(id=1, skills=("silicon carbide",), fields_of_study=("Materials Science",)),
+        TalentProfile(id=2, skills=("旅游管理",), fields_of_study=("旅游管理",)),
+    ]
+    job = JobProfile(id=1, required_skills=("碳化硅",), fields_of_study=("材料科学",))
+    index = CandidateIndex.build(talents, semantic_vocabulary)
+    [best, other] = index.rank(job, limit=2).results
+    assert best.talent_id == 1 and [m.offered for m in best.matched_skills] == ["silicon carbide"]
+    assert other.missing_skills == ("碳化硅",)
+    assert best.score > other.score
+    assert [best, other] == rank_candidates(job, talents, semantic_vocabulary)
 
 
 @FAST
@@ -223,6 +286,19 @@ def test_a_saved_index_loads_and_ranks_the_same(tmp_path: Path) -> None:
     loaded = CandidateIndex.load(tmp_path / "index.npz", VOCABULARY)
     assert loaded.rank(job, limit=20) == index.rank(job, limit=20)
     assert loaded.rank(job, limit=20).results == rank_candidates(job, talents, VOCABULARY)[:20]
+
+
+def test_a_saved_semantic_index_loads_and_ranks_the_same(tmp_path: Path, semantic_vocabulary: SkillVocabulary) -> None:
+    talents = [
+        TalentProfile(
+            id=i, skills=(SEMANTIC_SKILLS[i % len(SEMANTIC_SKILLS)],), fields_of_study=(SEMANTIC_FIELDS[i % 13],)
+        )
+        for i in range(1, 120)
+    ]
+    job = JobProfile(id=1, required_skills=("碳化硅", "储能"), fields_of_study=("材料科学",))
+    CandidateIndex.build(talents, semantic_vocabulary).save(tmp_path / "index.npz")
+    loaded = CandidateIndex.load(tmp_path / "index.npz", semantic_vocabulary)
+    assert loaded.rank(job, limit=20).results == rank_candidates(job, talents, semantic_vocabulary)[:20]
 
 
 def test_bad_input_is_refused(tmp_path: Path) -> None:
