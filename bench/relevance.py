@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m bench.relevance              # three rows, candidate rankings and recommendations
+    python -m bench.relevance              # four rows, candidate rankings and recommendations
     python -m bench.relevance --by-kind    # also NDCG@10 by the kind of failure a query covers
     python -m bench.relevance --per-query  # also NDCG@10 of every query
     python -m bench.relevance --baseline main   # the first row from another commit
@@ -21,8 +21,12 @@ Rows, all in this one run over the same profiles:
     modules are read with ``git show 85dffc2:...`` into a temporary package of
     their own, so the working tree's ``matching`` is not touched (the bench
     needs a git checkout holding that commit).
-``current engine``
+``current engine, vocabulary only``
     The same two functions of the working tree, with ``seeds/skills.json``.
+``current engine``
+    The same with the vocabulary's semantic space, as the service runs it
+    (``seeds/skill_vectors.npz``; the set's other texts are embedded on the
+    first run and kept in ``bench/.data/relevance-vectors.npz``).
 ``BM25``
     :class:`rank_bm25.BM25Okapi`: the asking side's skills (a job's required
     and preferred ones) and fields of study as the query, the other side's
