@@ -963,24 +963,26 @@ class _Search:
             total = len(rows)
         elif view.required:
             # Only rows covering some required skill are eligible.
-            if k != 0:
-                self._collect(top, k)
-            total = len(self._rows_holding(list(range(self.required_count))))
+            holding = self._collect(top, k) if k != 0 else self._holding(list(range(self.required_count)))
+            total = int(np.count_nonzero(holding & self.alive))
         else:
             if k != 0:
                 self._collect(top, k)
             total = int(np.count_nonzero(self.alive))
         return list(zip(top.scores.tolist(), top.rows.tolist(), strict=True)), total
 
-    def _collect(self, top: _Top, k: int | None) -> None:
+    def _collect(self, top: _Top, k: int | None) -> _Bools:
+        """Score the rows that can reach the top into ``top``; returns which rows hold a text similar to a
+        bounding skill (counted for a job's total when those are its required skills)."""
         # The skills some row holds, those giving the most points per posting read first.
         held = [i for i in range(len(self.best)) if self.held_by[i] and self.best[i] > 0]
         held.sort(key=lambda i: self.held_by[i] / self.best[i])
         if k is None or not held:
             # Everyone is asked for, or no row holds any bounding skill: score every row that may be eligible.
-            rows = self._rows_holding(held) if self.view.required else np.flatnonzero(self.alive)
+            holding = self._holding(held)
+            rows = np.flatnonzero((holding if self.view.required else True) & self.alive)
             self._evaluate(rows, self._exact_skill_part(rows), top)
-            return
+            return holding
         # The first skills hold about half the postings: the rows they bound best, scored first, set a threshold.
         postings = np.cumsum(self.held_by[held])
         first = int(np.searchsorted(postings, postings[-1] / 2, side="right")) or 1
@@ -1017,6 +1019,8 @@ class _Search:
             else:
                 others = np.flatnonzero(unseen & (bound == 0))
             self._evaluate(others, np.full(len(others), skipped), top)
+        holding = bound > 0
+        return holding | self._holding(unread) if unread and skipped else holding
 
     def _alive_of(self, rows: _Ints) -> _Ints:
         return rows[self.alive[rows]]
@@ -1033,6 +1037,11 @@ class _Search:
 
     def _exact_skill_part(self, rows: _Ints) -> _Floats:
         return self.weights @ _row_max(self.index._skill_norms, self.similarity, rows)
+
+    def _holding(self, skills: list[int]) -> _Bools:
+        """A mask of the rows holding a text similar to any of the given job skills."""
+        keys = {norm for i in skills for norm in self.expansions[i].ids.tolist()}
+        return self.index._skill_postings.union(keys, self.index._size)
 
     def _rows_holding(self, skills: list[int]) -> _Ints:
         """Sorted live rows holding a text similar to any of the given job skills."""
