@@ -104,12 +104,7 @@ def test_a_job_past_its_closing_day_is_not_recommended_and_one_closing_today_is(
     today = credit_today()
     closing_today = post_job(employer, requiredSkills=[skill], closesOn=today.isoformat())
     past = post_job(employer, requiredSkills=[skill])
-    with session_scope(engine) as session:
-        session.exec(
-            update(Job)
-            .where(col(Job.id) == decode_id_of(past["id"], "Job"))
-            .values(posted_on=today - timedelta(days=30), closes_on=today - timedelta(days=1))
-        )
+    _closed_yesterday(engine, past)
 
     # when
     ids = _ids(_recommended(talent))
@@ -130,12 +125,7 @@ def test_a_job_past_its_closing_day_refuses_applications_and_one_closing_today_t
     today = credit_today()
     closing_today = post_job(employer, closesOn=today.isoformat())
     past = post_job(employer)
-    with session_scope(engine) as session:
-        session.exec(
-            update(Job)
-            .where(col(Job.id) == decode_id_of(past["id"], "Job"))
-            .values(posted_on=today - timedelta(days=30), closes_on=today - timedelta(days=1))
-        )
+    _closed_yesterday(engine, past)
 
     # when
     late = talent.api.execute(APPLY_TO_JOB, {"jobId": past["id"]})["data"]["applyToJob"]
@@ -242,3 +232,14 @@ def test_a_job_in_a_wished_city_ranks_above_an_otherwise_identical_one(
     # then
     assert ids.index(wished["id"]) < ids.index(other["id"])
     assert nodes[wished["id"]]["score"] > nodes[other["id"]]["score"]
+
+
+def _closed_yesterday(engine: Engine, job: dict[str, Any]) -> None:
+    """Make ``job`` one posted a month ago whose closing day was yesterday in Xiamen (a form refuses that)."""
+    today = credit_today()
+    with session_scope(engine) as session:
+        session.exec(
+            update(Job)
+            .where(col(Job.id) == decode_id_of(job["id"], "Job"))
+            .values(posted_on=today - timedelta(days=30), closes_on=today - timedelta(days=1))
+        )
