@@ -247,7 +247,10 @@ class CandidateIndex:
     >>> index = CandidateIndex.build([TalentProfile(id=7, skills=("py",)), TalentProfile(id=8)], vocabulary)
     >>> ranking = index.rank(JobProfile(id=1, required_skills=("Python",)), limit=1)
     >>> [(m.talent_id, m.score) for m in ranking.results], ranking.total
-    ([(7, 100.0)], 2)
+    ([(7, 75.0)], 1)
+
+    Talent 8 covers no required skill, so is no candidate; talent 7 covers the
+    only one, and everything the job does not ask for counts as neutral.
     """
 
     def __init__(self, arrays: dict[str, Any], tables: dict[str, list[str]], vocabulary: SkillVocabulary) -> None:
