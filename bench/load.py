@@ -52,9 +52,11 @@ from api.db import create_db_engine, init_db, session_scope  # noqa: E402
 from api.graphql.ids import decode_id_of, encode_global_id  # noqa: E402
 from api.models import Account, Application, AuditEntry, Job, JudgeAssignment  # noqa: E402
 from api.models.cup import Competition, CompetitionTrack, Round  # noqa: E402
-from api.models.enums import JobStatus, Role  # noqa: E402
+from api.models.enums import Role  # noqa: E402
 from api.seed import load_demo  # noqa: E402
 from api.services import accounts, cup, talents  # noqa: E402
+from api.services.credit import credit_today  # noqa: E402
+from api.services.jobs import taking_applications  # noqa: E402
 from api.timeutil import utcnow  # noqa: E402
 from bench.pgcluster import PrivateCluster  # noqa: E402
 
@@ -103,10 +105,10 @@ def prepare(database_url: str, *, talents_count: int = 150, seed: int = 0) -> Ac
     with session_scope(engine) as session:
         load_talents = [_load_talent(session, i, rng) for i in range(talents_count)]
         employer = session.exec(select(Account).where(Account.email == "employer@demo.guilu")).one()
-        jobs = list(session.exec(select(Job.id).where(Job.status == JobStatus.OPEN).order_by(col(Job.id))))
-        employer_jobs = list(
-            session.exec(select(Job.id).where(Job.employer_id == employer.enterprise_id, Job.status == JobStatus.OPEN))
-        )
+        # Jobs that take applications: open, closing day not passed.
+        taking = taking_applications(credit_today())
+        jobs = list(session.exec(select(Job.id).where(taking).order_by(col(Job.id))))
+        employer_jobs = list(session.exec(select(Job.id).where(Job.employer_id == employer.enterprise_id, taking)))
         round_, criteria = _open_round(session, load_talents[:12])
         judgements = list(
             session.exec(
