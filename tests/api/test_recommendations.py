@@ -101,10 +101,7 @@ def test_a_job_past_its_closing_day_is_not_recommended_and_one_closing_today_is(
     # given a job closing today in Xiamen and one that closed yesterday (posted a month ago)
     skill = _skill()
     talent = new_talent(skills=[skill])
-    today = credit_today()
-    closing_today = post_job(employer, requiredSkills=[skill], closesOn=today.isoformat())
-    past = post_job(employer, requiredSkills=[skill])
-    _closed_yesterday(engine, past)
+    closing_today, past = _closing_today_and_yesterday(engine, post_job, employer, requiredSkills=[skill])
 
     # when
     ids = _ids(_recommended(talent))
@@ -123,9 +120,7 @@ def test_a_job_past_its_closing_day_refuses_applications_and_one_closing_today_t
     # given
     talent = new_talent(skills=[_skill()])
     today = credit_today()
-    closing_today = post_job(employer, closesOn=today.isoformat())
-    past = post_job(employer)
-    _closed_yesterday(engine, past)
+    closing_today, past = _closing_today_and_yesterday(engine, post_job, employer)
 
     # when
     late = talent.api.execute(APPLY_TO_JOB, {"jobId": past["id"]})["data"]["applyToJob"]
@@ -234,12 +229,18 @@ def test_a_job_in_a_wished_city_ranks_above_an_otherwise_identical_one(
     assert nodes[wished["id"]]["score"] > nodes[other["id"]]["score"]
 
 
-def _closed_yesterday(engine: Engine, job: dict[str, Any]) -> None:
-    """Make ``job`` one posted a month ago whose closing day was yesterday in Xiamen (a form refuses that)."""
+def _closing_today_and_yesterday(
+    engine: Engine, post_job: Callable[..., dict[str, Any]], employer: EmployerAccount, **fields: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two jobs of ``employer``: one closing today in Xiamen, one posted a month ago that closed yesterday
+    (set in the database: the job form refuses a closing day in the past)."""
     today = credit_today()
+    closing_today = post_job(employer, closesOn=today.isoformat(), **fields)
+    past = post_job(employer, **fields)
     with session_scope(engine) as session:
         session.exec(
             update(Job)
-            .where(col(Job.id) == decode_id_of(job["id"], "Job"))
+            .where(col(Job.id) == decode_id_of(past["id"], "Job"))
             .values(posted_on=today - timedelta(days=30), closes_on=today - timedelta(days=1))
         )
+    return closing_today, past
